@@ -1,0 +1,154 @@
+"""The `clinicdesk` command: app, demo, migrate, backup, restore, audit verify; the composition root."""
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from clinicdesk.domain.errors import ClinicError
+
+
+def _data_dir(args) -> Path:
+    from clinicdesk.store.datadir import resolve_data_dir
+
+    return resolve_data_dir(args.data_dir)
+
+
+def _open(args):
+    """Unlock the database: keyring, then CLINICDESK_PASSPHRASE, then ask on the terminal."""
+    from clinicdesk.store.database import open_database
+    from clinicdesk.store.errors import PassphraseNeeded
+
+    data_dir = _data_dir(args)
+    try:
+        return open_database(data_dir)
+    except PassphraseNeeded:
+        if not sys.stdin.isatty():
+            raise
+        return open_database(data_dir, passphrase=getpass.getpass("Clinic passphrase: "))
+
+
+def cmd_app(args) -> int:
+    from clinicdesk.ui.app import run_app
+
+    return run_app(_data_dir(args), screenshot_dir=Path(args.screenshot) if args.screenshot else None)
+
+
+def cmd_demo(args) -> int:
+    from clinicdesk.services.demo import DEMO_ADMIN, DEMO_PASSWORD, build_demo_clinic
+
+    data_dir = _data_dir(args)
+    summary = build_demo_clinic(data_dir, passphrase=os.environ.get("CLINICDESK_PASSPHRASE"),
+                                patients=args.patients, seed=args.seed)
+    print(summary)
+    print(f"Sign in as '{DEMO_ADMIN}' with password '{DEMO_PASSWORD}' (every demo staff member uses the same "
+          "password; see the staff list in Admin).")
+    if args.no_launch:
+        return 0
+    from clinicdesk.ui.app import run_app
+
+    return run_app(data_dir)
+
+
+def cmd_migrate(args) -> int:
+    from clinicdesk.store.migrate import current_revision
+
+    db = _open(args)
+    print(f"Database schema is at revision {current_revision(db.engine)} (up to date).")
+    db.close()
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from clinicdesk.store.backup import write_backup
+
+    db = _open(args)
+    try:
+        result = write_backup(db, Path(args.output) if args.output else None)
+    finally:
+        db.close()
+    print(f"Backup written and verified: {result.path} ({result.size_bytes:,} bytes, sha256 {result.sha256[:16]}…)")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from clinicdesk.store.backup import restore_backup
+
+    data_dir = _data_dir(args)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("Restoring replaces the current database; add --yes to confirm.", file=sys.stderr)
+            return 2
+        if input(f"Replace the clinic database in {data_dir} with {args.backup}? Type yes: ").strip() != "yes":
+            print("Nothing was changed.")
+            return 1
+    db = _open(args)
+    safety = restore_backup(db, Path(args.backup))
+    print(f"Restored {args.backup}. The database as it was before is kept in {safety}.")
+    return 0
+
+
+def cmd_audit_verify(args) -> int:
+    from clinicdesk.store.audit_log import verify_audit_log
+
+    db = _open(args)
+    try:
+        with db.session() as session:
+            count, problems = verify_audit_log(session)
+    finally:
+        db.close()
+    if problems:
+        for problem in problems:
+            print(f"AUDIT LOG BROKEN at entry {problem.seq}: {problem.message}")
+        return 1
+    print(f"Audit log intact: {count} entries, hash chain verified.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clinicdesk", description="ClinicDesk: run an Ayurveda clinic offline.")
+    parser.add_argument("--data-dir", help="clinic data folder (default: $CLINICDESK_HOME or the user data folder)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name, func, help_text):
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--data-dir", default=argparse.SUPPRESS, help="clinic data folder")
+        p.set_defaults(func=func)
+        return p
+
+    p = add("app", cmd_app, "start the desktop app (first run opens the set-up wizard)")
+    p.add_argument("--screenshot", metavar="OUT", help="sign in as the demo admin, save one PNG per view, exit")
+    p = add("demo", cmd_demo, "build a realistic demo clinic (2 centres, 12 staff, 500 patients) and launch it")
+    p.add_argument("--no-launch", action="store_true", help="only build the demo data")
+    p.add_argument("--patients", type=int, default=500, help="number of demo patients (default 500)")
+    p.add_argument("--seed", type=int, default=7, help="random seed, for a repeatable demo")
+    add("migrate", cmd_migrate, "bring the database schema up to date")
+    p = add("backup", cmd_backup, "write an encrypted, integrity-checked backup")
+    p.add_argument("--output", help="backup file to write (default: backups/ in the data folder)")
+    p = add("restore", cmd_restore, "replace the database with a verified backup (the current one is kept)")
+    p.add_argument("backup", help="backup file (.cdbak)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    audit = sub.add_parser("audit", help="audit log tools")
+    audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION")
+    p = audit_sub.add_parser("verify", help="check the audit log's hash chain and report the first broken entry")
+    p.add_argument("--data-dir", default=argparse.SUPPRESS, help="clinic data folder")
+    p.set_defaults(func=cmd_audit_verify)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except ClinicError as exc:
+        print(f"clinicdesk: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Pure clinic rules: values, validation, state machines and arithmetic; standard library only."""

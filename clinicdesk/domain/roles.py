@@ -1,0 +1,69 @@
+"""Staff roles, the actions services perform, and which role may perform which action."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    DOCTOR = "doctor"
+    THERAPIST = "therapist"
+    NURSE = "nurse"
+    FRONT_DESK = "front_desk"
+    CUSTOMER_RELATIONS = "customer_relations"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Administrator",
+    Role.DOCTOR: "Doctor",
+    Role.THERAPIST: "Therapist",
+    Role.NURSE: "Nurse",
+    Role.FRONT_DESK: "Front desk",
+    Role.CUSTOMER_RELATIONS: "Customer relations officer",
+}
+
+
+class Action(StrEnum):
+    PATIENT_SEARCH = "patient.search"
+    PATIENT_VIEW = "patient.view"
+    PATIENT_REGISTER = "patient.register"
+    PATIENT_EDIT_DEMOGRAPHICS = "patient.edit_demographics"
+    PATIENT_EDIT_CLINICAL = "patient.edit_clinical"
+    PATIENT_VIEW_AADHAAR = "patient.view_aadhaar"
+    PATIENT_ASSESS = "patient.assess"
+    PATIENT_CONSENT = "patient.consent"
+    PATIENT_DOCUMENT_ADD = "patient.document_add"
+    PATIENT_DOCUMENT_VIEW = "patient.document_view"
+    PATIENT_PRINT = "patient.print"
+    PATIENT_EXPORT = "patient.export"
+    STAFF_MANAGE = "staff.manage"
+    STAFF_VIEW = "staff.view"
+    CENTRE_MANAGE = "centre.manage"
+    AUDIT_VIEW = "audit.view"
+    BACKUP_RUN = "backup.run"
+
+
+_ALL = frozenset(Action)
+_CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.PATIENT_DOCUMENT_VIEW, Action.STAFF_VIEW}
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: _ALL,
+    Role.DOCTOR: frozenset(_CLINICAL_READ | {
+        Action.PATIENT_REGISTER, Action.PATIENT_EDIT_DEMOGRAPHICS, Action.PATIENT_EDIT_CLINICAL,
+        Action.PATIENT_ASSESS, Action.PATIENT_CONSENT, Action.PATIENT_DOCUMENT_ADD, Action.PATIENT_PRINT,
+        Action.PATIENT_EXPORT,
+    }),
+    Role.NURSE: frozenset(_CLINICAL_READ | {
+        Action.PATIENT_EDIT_CLINICAL, Action.PATIENT_CONSENT, Action.PATIENT_DOCUMENT_ADD, Action.PATIENT_PRINT,
+    }),
+    Role.THERAPIST: frozenset({Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.STAFF_VIEW}),
+    Role.FRONT_DESK: frozenset({
+        Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.PATIENT_REGISTER, Action.PATIENT_EDIT_DEMOGRAPHICS,
+        Action.PATIENT_VIEW_AADHAAR, Action.PATIENT_CONSENT, Action.PATIENT_DOCUMENT_ADD, Action.PATIENT_PRINT,
+        Action.STAFF_VIEW,
+    }),
+    Role.CUSTOMER_RELATIONS: frozenset({Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.STAFF_VIEW}),
+}
+
+
+def may(role: Role, action: Action) -> bool:
+    return action in PERMISSIONS[role]
