@@ -84,9 +84,22 @@ def cmd_restore(args) -> int:
             print("Nothing was changed.")
             return 1
     db = _open(args)
-    safety = restore_backup(db, Path(args.backup))
+    try:
+        safety = restore_backup(db, Path(args.backup))
+    finally:
+        db.close()
     print(f"Restored {args.backup}. The database as it was before is kept in {safety}.")
     return 0
+
+
+def cmd_plan(args) -> int:
+    import json
+
+    from clinicdesk.plan_command import run
+
+    result = run(args.instance)
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0 if result["unplaced"] == 0 else 1
 
 
 def cmd_audit_verify(args) -> int:
@@ -129,6 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("restore", cmd_restore, "replace the database with a verified backup (the current one is kept)")
     p.add_argument("backup", help="backup file (.cdbak)")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p = add("plan", cmd_plan, "book a scheduling problem (docs/scheduling-format.md) and print the plan as JSON")
+    p.add_argument("instance", help="instance file (JSON); exit code 1 if any session stays unplaced")
     audit = sub.add_parser("audit", help="audit log tools")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION")
     p = audit_sub.add_parser("verify", help="check the audit log's hash chain and report the first broken entry")

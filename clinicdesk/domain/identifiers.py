@@ -33,14 +33,26 @@ def verhoeff_check_digit(digits: str) -> str:
     return str(_INV[check])
 
 
+# Digits typed on a Hindi or Malayalam keyboard mean the same numbers; store them as ASCII.
+_LOCAL_DIGITS = str.maketrans("०१२३४५६७८९൦൧൨൩൪൫൬൭൮൯", "0123456789" * 2)
+
+
+def _ascii_digits(text: str) -> str:
+    return text.translate(_LOCAL_DIGITS)
+
+
+def _is_ascii_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
 def _digits_only(text: str) -> str:
-    return re.sub(r"[\s-]", "", text)
+    return re.sub(r"[\s-]", "", _ascii_digits(text))
 
 
 def normalise_aadhaar(text: str) -> str:
     """Return the 12 Aadhaar digits or raise ValueError with a sentence for the form."""
     digits = _digits_only(text)
-    if not digits.isdigit() or len(digits) != 12:
+    if not _is_ascii_digits(digits) or len(digits) != 12:
         raise ValueError("must be 12 digits (spaces allowed), for example 2345 6789 0124")
     if digits[0] in "01":
         raise ValueError("cannot start with 0 or 1")
@@ -57,12 +69,12 @@ def mask_aadhaar(last4: str) -> str:
 def normalise_abha_number(text: str) -> str:
     """ABHA number: 14 digits, shown as 2-4-4-4 (e.g. 91-2345-6789-0123)."""
     digits = _digits_only(text)
-    if not digits.isdigit() or len(digits) != 14:
+    if not _is_ascii_digits(digits) or len(digits) != 14:
         raise ValueError("must be 14 digits, written like 91-2345-6789-0123")
     return f"{digits[:2]}-{digits[2:6]}-{digits[6:10]}-{digits[10:]}"
 
 
-_ABHA_ADDRESS = re.compile(r"^[a-z0-9](?:[a-z0-9._]{1,30}[a-z0-9])?@(abdm|sbx)$")
+_ABHA_ADDRESS = re.compile(r"^[a-z0-9][a-z0-9._]{1,30}[a-z0-9]@(abdm|sbx)$")
 
 
 def normalise_abha_address(text: str) -> str:
@@ -75,14 +87,14 @@ def normalise_abha_address(text: str) -> str:
 
 def normalise_indian_phone(text: str) -> str:
     """Return a mobile or landline number as +91 followed by 10 digits."""
-    digits = re.sub(r"[\s\-()]", "", text)
+    digits = re.sub(r"[\s\-()]", "", _ascii_digits(text))
     if digits.startswith("+91"):
         digits = digits[3:]
     elif digits.startswith("0091"):
         digits = digits[4:]
     elif digits.startswith("0") and len(digits) == 11:
         digits = digits[1:]
-    if not digits.isdigit() or len(digits) != 10:
+    if not _is_ascii_digits(digits) or len(digits) != 10:
         raise ValueError("must be a 10-digit Indian number, optionally starting with +91")
     if digits[0] == "0":
         raise ValueError("cannot start with 0 after the country code")
@@ -90,7 +102,7 @@ def normalise_indian_phone(text: str) -> str:
 
 
 def normalise_pincode(text: str) -> str:
-    value = text.strip().replace(" ", "")
+    value = _ascii_digits(text).strip().replace(" ", "")
     if not re.fullmatch(r"[1-9][0-9]{5}", value):
         raise ValueError("must be a 6-digit PIN code that does not start with 0")
     return value

@@ -1,6 +1,6 @@
 """Patient registration values and their validation, field by field, with messages that name the field."""
 
-import re
+import unicodedata
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
@@ -11,7 +11,13 @@ SEXES = ("female", "male", "other")
 BLOOD_GROUPS = ("A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-")
 LANGUAGES = ("en", "hi", "ml")
 MAX_AGE_YEARS = 120
-_NAME_ALLOWED = re.compile(r"^[\w\s.'\-\u0900-\u097F\u0D00-\u0D7F\u200c\u200d]+$")
+_NAME_PUNCTUATION = frozenset(".'-\u200c\u200d")  # ZWNJ and ZWJ shape Devanagari and Malayalam conjuncts
+
+
+def _name_char_allowed(ch: str) -> bool:
+    # Letters and combining marks of any script: vowel signs and viramas are marks (category M), not letters.
+    return unicodedata.category(ch)[0] in "LM" or ch.isspace() or ch in _NAME_PUNCTUATION
+
 
 FIELD_LABELS = {
     "given_name": "Given name", "family_name": "Family name", "name_local": "Name in local script",
@@ -69,7 +75,7 @@ def _check_name(value: str, *, required: bool) -> str | None:
         return "must be at most 100 characters"
     if any(ch.isdigit() for ch in value):
         return "must not contain digits"
-    if not _NAME_ALLOWED.match(value):
+    if not all(_name_char_allowed(ch) for ch in value):
         return "may contain letters (any script), spaces, '.', ''' and '-' only"
     return None
 
@@ -91,7 +97,7 @@ def validate_patient(draft: PatientDraft, *, today: date) -> PatientDraft:
         problems["date_of_birth"] = "is required (an estimated date is fine if the patient does not know it)"
     elif dob > today:
         problems["date_of_birth"] = "cannot be in the future"
-    elif (today.year - dob.year) > MAX_AGE_YEARS:
+    elif age_on(dob, today) > MAX_AGE_YEARS:
         problems["date_of_birth"] = f"gives an age over {MAX_AGE_YEARS} years; please check the year"
 
     if clean["sex"] not in SEXES:

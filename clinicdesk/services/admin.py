@@ -1,10 +1,13 @@
 """Administration: staff accounts and practitioner profiles, centres with holidays, rooms and equipment."""
 
+from pathlib import Path
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clinicdesk.domain import admin_rules
+from clinicdesk.domain.audit_chain import ChainProblem
 from clinicdesk.domain.errors import NotFound, ValidationError
 from clinicdesk.domain.identifiers import normalise_email, normalise_indian_phone
 from clinicdesk.domain.passwords import sign_in_gate
@@ -24,6 +27,8 @@ from clinicdesk.services.admin_dto import (
 )
 from clinicdesk.services.auth import check_new_password, check_username
 from clinicdesk.services.context import Changes, ServiceContext
+from clinicdesk.store.audit_log import verify_audit_log
+from clinicdesk.store.backup import BackupResult, write_backup
 from clinicdesk.store.models import (
     CentreRow,
     EquipmentRow,
@@ -236,6 +241,8 @@ def save_centre(ctx: ServiceContext, draft: CentreDraft, centre_id: str | None =
         for name in ("code", "name", "timezone", "address", "phone", "email", "gstin", "state"):
             setattr(row, name, getattr(clean, name))
         row.updated_at = now
+        row.holidays = []
+        session.flush()  # delete the old holidays first: a kept date would clash with the (centre, day) key
         row.holidays = [HolidayRow(id=ctx.make_id(), centre_id=row.id, day=d, name=n.strip())
                         for d, n in clean.holidays]
         session.flush()
@@ -335,3 +342,24 @@ def list_equipment(ctx: ServiceContext, centre_id: str | None = None) -> list[Eq
             query = query.where(EquipmentRow.centre_id == centre_id)
         return [EquipmentItem(r.id, r.centre_id, r.name, r.kind, r.room_id, r.quantity, r.active)
                 for r in session.scalars(query)]
+
+
+# --- audit log and backups ----------------------------------------------------------------------------------
+
+def verify_audit(ctx: ServiceContext) -> tuple[int, list[ChainProblem]]:
+    """Check the audit log's hash chain: (entries checked, problems). Looking is itself audited."""
+    ctx.authorise(Action.AUDIT_VIEW, entity="audit")
+    with ctx.unit_of_work() as session:
+        count, problems = verify_audit_log(session)
+        ctx.audit(session, "audit.verify", entity="audit", outcome="broken" if problems else "ok",
+                  detail=f"{count} entries checked")
+    return count, problems
+
+
+def run_backup(ctx: ServiceContext, target: Path | None = None) -> BackupResult:
+    """An encrypted, verified backup on demand (a new file or an existing folder; default backups/); audited."""
+    ctx.authorise(Action.BACKUP_RUN, entity="backup")
+    result = write_backup(ctx.db, target, now=ctx.now().astimezone())
+    with ctx.unit_of_work() as session:
+        ctx.audit(session, "backup.run", entity="backup", detail=result.path.name)
+    return result

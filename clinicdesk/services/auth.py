@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from zoneinfo import available_timezones
 
 from sqlalchemy import func, select
 
@@ -66,11 +67,14 @@ def set_up_clinic(ctx: ServiceContext, setup: ClinicSetup) -> SignedInUser:
         problems["centre_code"] = "must be 2-6 letters, for example KOC"
     if not setup.centre_name.strip():
         problems["centre_name"] = "is required"
+    if setup.centre_timezone not in available_timezones():
+        problems["centre_timezone"] = "must be a time zone name such as Asia/Kolkata"
     if not setup.admin_full_name.strip():
         problems["admin_full_name"] = "is required"
     if problems:
         raise ValidationError(problems, {"clinic_name": "Clinic name", "centre_code": "Centre code",
-                                         "centre_name": "Centre name", "admin_full_name": "Administrator's name"})
+                                         "centre_name": "Centre name", "centre_timezone": "Time zone",
+                                         "admin_full_name": "Administrator's name"})
     username = check_username(setup.admin_username)
     check_new_password(setup.admin_password, username=username, full_name=setup.admin_full_name)
     now = ctx.now()

@@ -72,5 +72,9 @@ def open_database(data_dir: Path, *, passphrase: str | None = None) -> Database:
 
 def _open_with_key(data_dir: Path, config: LocalConfig, key: keys.DatabaseKey) -> Database:
     engine = make_engine(data_dir / DATABASE_FILE, key)
-    upgrade_to_head(engine)
+    try:
+        upgrade_to_head(engine)
+    except Exception:
+        engine.dispose()  # a refused (too new) or failed migration must not leave the file open
+        raise
     return Database(data_dir=data_dir, config=config, engine=engine, key=key, sealer=FieldSealer(key))

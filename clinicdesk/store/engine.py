@@ -4,6 +4,7 @@ from pathlib import Path
 
 import sqlcipher3
 from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
 
 from clinicdesk.store.errors import WrongKeyError
 from clinicdesk.store.keys import DatabaseKey
@@ -40,7 +41,8 @@ def make_engine(path: Path, key: DatabaseKey, *, verify: bool = True) -> Engine:
     if verify and path.exists() and path.stat().st_size > 0:
         check_key(path, key)
     url = URL.create("sqlite+pysqlcipher", password=key.sqlcipher_pragma_value(), database=str(path))
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+    # QueuePool, not the dialect's SingletonThreadPool: two sessions must never share one connection.
+    engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=QueuePool, pool_size=4)
     event.listen(engine, "connect", _configure_connection)
     # pysqlite's own transaction handling defers BEGIN; take control so SAVEPOINT and BEGIN work as written.
     event.listen(engine, "connect", _disable_driver_transactions)

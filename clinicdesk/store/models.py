@@ -217,6 +217,11 @@ class PatientRow(_Stamped, Base):
     __mapper_args__ = {"version_id_col": row_version}
 
 
+# The reception list with nothing typed shows the most recently changed patients; without this index that list
+# read and sorted every patient (about 200 ms at 100,000 patients on SQLCipher).
+Index("ix_patients_updated_at", PatientRow.updated_at)
+
+
 class AllergyRow(Base):
     __tablename__ = "patient_allergies"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -1,0 +1,1 @@
+"""Administration screens: staff and roles, centres and holidays, rooms, equipment."""

@@ -1,0 +1,1 @@
+"""The reception desk: patient search, registration and editing, and the patient profile."""

@@ -1,0 +1,1 @@
+"""Tests for the service layer against a real encrypted database."""
