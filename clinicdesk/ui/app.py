@@ -13,6 +13,7 @@ from clinicdesk.services.context import ServiceContext, SignedInUser
 from clinicdesk.store.database import Database, database_exists, open_database
 from clinicdesk.store.errors import DatabaseTooNewError, KeyUnavailableError, PassphraseNeeded, WrongKeyError
 from clinicdesk.ui.app_context import AppContext
+from clinicdesk.ui.backup_timer import DailyBackupTimer
 from clinicdesk.ui.dialogs.passphrase_dialog import PassphraseDialog
 from clinicdesk.ui.dialogs.setup_wizard import SetupWizard
 from clinicdesk.ui.dialogs.sign_in_dialog import SignInDialog
@@ -120,8 +121,11 @@ def run_app(data_dir: Path, screenshot_dir: Path | None = None) -> int:
     except StartupAborted as exc:
         return exc.code
     runner = TaskRunner(threaded=True)
+    backups = DailyBackupTimer(ServiceContext(database), runner)
+    backups.start()
     try:
         return run_session(app, ServiceContext(database, user=user), runner)
     finally:
+        backups.stop()
         runner.shutdown()
         database.close()

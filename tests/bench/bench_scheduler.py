@@ -528,7 +528,8 @@ def main(argv=None) -> int:
             if placements and objective > cp_score.total + 0.5:  # below is fine: load costs not yet tight
                 status += f" (MODEL BUG: objective {objective:.0f} > score {cp_score.total})"
             ratio = ours_score.total / cp_score.total if cp_score.total else float("nan")
-            ratios.append(ratio)
+            if placements:  # CP-SAT may find nothing in its time on the largest clinics (status UNKNOWN)
+                ratios.append(ratio)
             cp_text = str(cp_score.placed_sessions)
             ratio_text = f"{ratio:.4f}"
             cp_pen_text = f"{cp_score.penalties / max(1, cp_score.placed_sessions):.2f}"
