@@ -30,7 +30,8 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 STAMP=.venv/.clinicdesk-installed
 if [[ ! -f "$STAMP" || pyproject.toml -nt "$STAMP" ]]; then
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  # Some machines' pip configs name extra package folders that may be absent; those warnings are noise.
+  .venv/bin/python -m pip install -q --upgrade pip 2> >(grep -v "WARNING: Location" >&2)
+  .venv/bin/python -m pip install -q -e ".[dev]" 2> >(grep -v "WARNING: Location" >&2)
   touch "$STAMP"
 fi
