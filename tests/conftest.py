@@ -7,7 +7,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from datetime import UTC, datetime  # noqa: E402
 
 import keyring  # noqa: E402
-import keyring.backend  # noqa: E402
 import pytest  # noqa: E402
 
 from clinicdesk.domain.roles import Role  # noqa: E402
@@ -15,28 +14,10 @@ from clinicdesk.services import admin, auth  # noqa: E402
 from clinicdesk.services.admin_dto import StaffDraft  # noqa: E402
 from clinicdesk.services.context import ServiceContext, SignedInUser  # noqa: E402
 from clinicdesk.store.database import create_database  # noqa: E402
+from tests.memory_keyring import MemoryKeyring  # noqa: E402
 
 ADMIN_PASSWORD = "a long clinic passphrase"
 STAFF_PASSWORD = "tea garden monsoon"
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """Stands in for the desktop keyring (none exists on a headless test machine)."""
-
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service, username, password):
-        self.secrets[(service, username)] = password
-
-    def get_password(self, service, username):
-        return self.secrets.get((service, username))
-
-    def delete_password(self, service, username):
-        self.secrets.pop((service, username), None)
 
 
 @pytest.fixture(autouse=True)

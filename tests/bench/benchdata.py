@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import keyring
-import keyring.backend
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script from a source checkout
 
@@ -25,27 +24,9 @@ from clinicdesk.store.datadir import DATABASE_FILE, LocalConfig  # noqa: E402
 from clinicdesk.store.keys import new_key  # noqa: E402
 from clinicdesk.store.migrate import upgrade_to_head  # noqa: E402
 from clinicdesk.store.models import PatientRow, UhidCounterRow  # noqa: E402
+from tests.memory_keyring import MemoryKeyring  # noqa: E402
 
 TARGET_MS = 30.0
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """Keeps the benchmark's throw-away keys out of the desktop keyring."""
-
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.secrets = {}
-
-    def set_password(self, service, username, password):
-        self.secrets[(service, username)] = password
-
-    def get_password(self, service, username):
-        return self.secrets.get((service, username))
-
-    def delete_password(self, service, username):
-        self.secrets.pop((service, username), None)
 
 
 keyring.set_keyring(MemoryKeyring())
