@@ -30,8 +30,10 @@ def _open(args):
 
 
 def cmd_app(args) -> int:
+    from clinicdesk.diagnostics import configure_logging
     from clinicdesk.ui.app import run_app
 
+    configure_logging(_data_dir(args))
     return run_app(_data_dir(args), screenshot_dir=Path(args.screenshot) if args.screenshot else None)
 
 
@@ -153,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from clinicdesk.diagnostics import install_crash_hooks
+
+    install_crash_hooks()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -42,7 +42,8 @@ def make_engine(path: Path, key: DatabaseKey, *, verify: bool = True) -> Engine:
         check_key(path, key)
     url = URL.create("sqlite+pysqlcipher", password=key.sqlcipher_pragma_value(), database=str(path))
     # QueuePool, not the dialect's SingletonThreadPool: two sessions must never share one connection.
-    engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=QueuePool, pool_size=4)
+    engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=QueuePool, pool_size=4,
+                           hide_parameters=True)  # database errors must not quote patient values into logs
     event.listen(engine, "connect", _configure_connection)
     # pysqlite's own transaction handling defers BEGIN; take control so SAVEPOINT and BEGIN work as written.
     event.listen(engine, "connect", _disable_driver_transactions)

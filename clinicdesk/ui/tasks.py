@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QWidget
 from shiboken6 import Shiboken
 
+from clinicdesk.diagnostics import log_failure
 from clinicdesk.domain.errors import ClinicError
 from clinicdesk.services.context import Changes
 from clinicdesk.ui.i18n import translate
@@ -126,8 +127,7 @@ class TaskRunner(QObject):
         if error is not None:
             if not isinstance(error, ClinicError):
                 # Log the kind of failure and which service, never the arguments (they may hold patient data).
-                log.error("Service call %s failed", getattr(job.fn, "__qualname__", job.fn),
-                          exc_info=(type(error), error, error.__traceback__))
+                log_failure(f"Service call {getattr(job.fn, '__qualname__', job.fn)} failed", error)
             if job.on_error is not None and owner_alive:
                 job.on_error(error)
             else:
