@@ -105,12 +105,13 @@ def cmd_plan(args) -> int:
 
 
 def cmd_audit_verify(args) -> int:
+    from clinicdesk.store.audit_anchor import read_anchor
     from clinicdesk.store.audit_log import verify_audit_log
 
     db = _open(args)
     try:
         with db.session() as session:
-            count, problems = verify_audit_log(session)
+            count, problems = verify_audit_log(session, read_anchor(db.data_dir))
     finally:
         db.close()
     if problems:

@@ -27,6 +27,7 @@ from clinicdesk.services.admin_dto import (
 )
 from clinicdesk.services.auth import check_new_password, check_username
 from clinicdesk.services.context import Changes, ServiceContext
+from clinicdesk.store.audit_anchor import read_anchor
 from clinicdesk.store.audit_log import verify_audit_log
 from clinicdesk.store.backup import BackupResult, write_backup
 from clinicdesk.store.models import (
@@ -350,7 +351,7 @@ def verify_audit(ctx: ServiceContext) -> tuple[int, list[ChainProblem]]:
     """Check the audit log's hash chain: (entries checked, problems). Looking is itself audited."""
     ctx.authorise(Action.AUDIT_VIEW, entity="audit")
     with ctx.unit_of_work() as session:
-        count, problems = verify_audit_log(session)
+        count, problems = verify_audit_log(session, read_anchor(ctx.db.data_dir))
         ctx.audit(session, "audit.verify", entity="audit", outcome="broken" if problems else "ok",
                   detail=f"{count} entries checked")
     return count, problems

@@ -27,7 +27,10 @@ def _fields(row: AuditEntryRow) -> AuditFields:
                        entity_id=row.entity_id, outcome=row.outcome, detail=row.detail)
 
 
-def verify_audit_log(session: Session) -> tuple[int, list[ChainProblem]]:
-    """(number of entries checked, problems) walking the chain in sequence order."""
+def verify_audit_log(session: Session, anchor=None) -> tuple[int, list[ChainProblem]]:
+    """(number of entries checked, problems) walking the chain in sequence order, then the outside anchor."""
+    from clinicdesk.store.audit_anchor import check_against_anchor
+
     rows = session.scalars(select(AuditEntryRow).order_by(AuditEntryRow.seq)).all()
-    return len(rows), verify_chain([(_fields(r), r.prev_hash, r.hash) for r in rows])
+    problems = verify_chain([(_fields(r), r.prev_hash, r.hash) for r in rows])
+    return len(rows), problems or check_against_anchor(session, anchor)

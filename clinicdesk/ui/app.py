@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from clinicdesk.services import auth
+from clinicdesk.services import auth, maintenance
 from clinicdesk.services.context import ServiceContext, SignedInUser
 from clinicdesk.store.database import Database, database_exists, open_database
 from clinicdesk.store.errors import DatabaseTooNewError, KeyUnavailableError, PassphraseNeeded, WrongKeyError
@@ -128,4 +128,5 @@ def run_app(data_dir: Path, screenshot_dir: Path | None = None) -> int:
     finally:
         backups.stop()
         runner.shutdown()
+        maintenance.remember_audit_position(ServiceContext(database))
         database.close()
