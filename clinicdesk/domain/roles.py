@@ -40,28 +40,35 @@ class Action(StrEnum):
     CENTRE_MANAGE = "centre.manage"
     AUDIT_VIEW = "audit.view"
     BACKUP_RUN = "backup.run"
+    APPOINTMENT_VIEW = "appointment.view"  # the calendar, today's queue, the waitlist
+    APPOINTMENT_BOOK = "appointment.book"  # book, move, confirm, cancel; the waitlist and its offers
+    APPOINTMENT_UPDATE = "appointment.update"  # check in, start, complete, no-show
+    APPOINTMENT_APPROVE = "appointment.approve"  # a doctor's approval for services that need it
+    SERVICE_MANAGE = "service.manage"  # the catalogue of consultations and therapies
 
 
 _ALL = frozenset(Action)
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.PATIENT_DOCUMENT_VIEW, Action.STAFF_VIEW}
+_FLOOR = {Action.APPOINTMENT_VIEW, Action.APPOINTMENT_UPDATE}  # whoever treats patients moves them along
+_DIARY = {Action.APPOINTMENT_VIEW, Action.APPOINTMENT_BOOK}  # whoever answers the phone keeps the diary
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: _ALL,
-    Role.DOCTOR: frozenset(_CLINICAL_READ | {
+    Role.DOCTOR: frozenset(_CLINICAL_READ | _FLOOR | {
         Action.PATIENT_REGISTER, Action.PATIENT_EDIT_DEMOGRAPHICS, Action.PATIENT_EDIT_CLINICAL,
         Action.PATIENT_ASSESS, Action.PATIENT_CONSENT, Action.PATIENT_DOCUMENT_ADD, Action.PATIENT_PRINT,
-        Action.PATIENT_EXPORT,
+        Action.PATIENT_EXPORT, Action.APPOINTMENT_APPROVE,
     }),
-    Role.NURSE: frozenset(_CLINICAL_READ | {
+    Role.NURSE: frozenset(_CLINICAL_READ | _FLOOR | {
         Action.PATIENT_EDIT_CLINICAL, Action.PATIENT_CONSENT, Action.PATIENT_DOCUMENT_ADD, Action.PATIENT_PRINT,
     }),
-    Role.THERAPIST: frozenset({Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.STAFF_VIEW}),
-    Role.FRONT_DESK: frozenset({
+    Role.THERAPIST: frozenset(_FLOOR | {Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.STAFF_VIEW}),
+    Role.FRONT_DESK: frozenset(_DIARY | {
         Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.PATIENT_REGISTER, Action.PATIENT_EDIT_DEMOGRAPHICS,
         Action.PATIENT_VIEW_AADHAAR, Action.PATIENT_CONSENT, Action.PATIENT_DOCUMENT_ADD, Action.PATIENT_PRINT,
-        Action.STAFF_VIEW,
+        Action.STAFF_VIEW, Action.APPOINTMENT_UPDATE,
     }),
-    Role.CUSTOMER_RELATIONS: frozenset({Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.STAFF_VIEW}),
+    Role.CUSTOMER_RELATIONS: frozenset(_DIARY | {Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.STAFF_VIEW}),
 }
 
 

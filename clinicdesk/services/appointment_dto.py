@@ -31,6 +31,7 @@ class ServiceItem:
     price: Decimal
     needs_approval: bool
     active: bool = True
+    practitioner_ids: tuple[str, ...] = ()  # who offers it; empty: everyone with the skills
 
 
 @dataclass(frozen=True)
@@ -69,13 +70,14 @@ class SlotSuggestion:
 class SlotSearchResult:
     suggestions: tuple[SlotSuggestion, ...]
     explanation: str = ""  # why the requested time (or day) is not possible, in plain words
+    patient_no_shows: int = 0  # so the desk can see a habit of missed appointments while booking
 
 
 @dataclass(frozen=True)
 class StatusChange:
-    at: datetime
-    by: str
-    from_status: str
+    at: datetime  # naive local time in the centre's zone, like the appointment's times
+    by: str  # the staff member's full name ("system" when nobody was signed in)
+    from_status: str  # "" for the booking itself
     to_status: str
     reason: str = ""
 
@@ -101,7 +103,11 @@ class AppointmentItem:
     follow_up_of: str | None = None
     notes: str = ""
     row_version: int = 1
-    history: tuple[StatusChange, ...] = field(default_factory=tuple)
+    history: tuple[StatusChange, ...] = field(default_factory=tuple)  # filled by get_appointment only
+    approval_pending: bool = False  # requested and waiting for a doctor's approval (approve, not confirm)
+    patient_no_shows: int = 0  # this patient's no-shows at any centre
+    rescheduled_from: str | None = None  # the appointment this one replaced when it was moved
+    rescheduled_to: str | None = None  # set on a 'rescheduled' appointment: the one that now holds the time
 
 
 @dataclass(frozen=True)
@@ -117,3 +123,5 @@ class WaitlistEntry:
     created_at: datetime
     status: str  # waiting, offered, booked, withdrawn
     offered_slot: SlotSuggestion | None = None
+    staff_name: str = ""
+    appointment_id: str | None = None  # once booked

@@ -11,6 +11,7 @@ from clinicdesk.domain.errors import PermissionDenied
 from clinicdesk.domain.roles import ROLE_LABELS, Action, Role, may
 from clinicdesk.store.audit_log import append_audit
 from clinicdesk.store.database import Database, new_id
+from clinicdesk.store.engine import BEGIN_IMMEDIATE
 
 
 def utc_now() -> datetime:
@@ -39,6 +40,7 @@ class Changes:
     centres: bool = False
     audit: bool = False
     settings: bool = False
+    appointments: bool = False
 
 
 @dataclass
@@ -57,11 +59,17 @@ class ServiceContext:
         return self.user
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
-        """One transaction: commits when the block ends normally, rolls back on any error."""
+    def unit_of_work(self, *, write_lock: bool = False) -> Iterator[Session]:
+        """One transaction: commits when the block ends normally, rolls back on any error.
+
+        `write_lock` takes the database's write lock at the start (BEGIN IMMEDIATE) for a check-then-write that
+        must not interleave with another desk doing the same, such as a booking; others wait for it, then see it.
+        """
         session = self.db.session()
         try:
             with session.begin():
+                if write_lock:
+                    session.connection(execution_options={BEGIN_IMMEDIATE: True})
                 yield session
         finally:
             session.close()

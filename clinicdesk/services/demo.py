@@ -23,7 +23,7 @@ from clinicdesk.domain.prakriti import (
     score_answers,
 )
 from clinicdesk.domain.roles import ROLE_LABELS, Role
-from clinicdesk.services import admin, auth, patient_records
+from clinicdesk.services import admin, auth, demo_appointments, patient_records
 from clinicdesk.services import demo_clinical as clinical
 from clinicdesk.services import demo_names as names
 from clinicdesk.services import patients as patient_service
@@ -453,7 +453,7 @@ def build_demo_clinic(data_dir: Path, *, passphrase: str | None, patients: int =
     db = None
     try:
         db = create_database(staging, passphrase=passphrase)  # no keyring and no passphrase: PassphraseNeeded
-        facts = _populate(db, random.Random(seed), patients, now or datetime.now(UTC))
+        facts = _populate(db, random.Random(seed), patients, now or datetime.now(UTC), week_seed=seed + 1)
     except BaseException:
         if db is not None:
             db.close()
@@ -480,9 +480,10 @@ class _Facts:
     equipment: int
     staff: list[tuple[str, str, str]]  # (username, role label, centre code)
     stats: _Stats
+    week: demo_appointments.WeekStats | None = None
 
 
-def _populate(db: Database, rng: random.Random, patient_count: int, now: datetime) -> _Facts:
+def _populate(db: Database, rng: random.Random, patient_count: int, now: datetime, week_seed: int) -> _Facts:
     today = now.astimezone(_IST).date()
     first_day = today - timedelta(days=_HISTORY_DAYS)
     clock = _DemoClock(datetime.combine(first_day - timedelta(days=3), time(9, 0), _IST).astimezone(UTC))
@@ -508,6 +509,7 @@ def _populate(db: Database, rng: random.Random, patient_count: int, now: datetim
             equipment += 1
 
     clock.set(clock.now + timedelta(hours=2))
+    staff_ids = {DEMO_ADMIN: ctx.user.staff_id}
     for spec in _STAFF:
         leave = ()
         if spec.leave_in_days:
@@ -519,12 +521,13 @@ def _populate(db: Database, rng: random.Random, patient_count: int, now: datetim
         if spec.username == DEMO_ADMIN:
             admin.update_staff(ctx, ctx.user.staff_id, draft)
         else:
-            admin.create_staff(ctx, draft, DEMO_PASSWORD)
+            staff_ids[spec.username], _ = admin.create_staff(ctx, draft, DEMO_PASSWORD)
     staff = [(s.username, ROLE_LABELS[s.role], s.centre) for s in _STAFF]
+    services = demo_appointments.save_catalogue(ctx, staff_ids)
 
     clock.set(clock.now + timedelta(days=1))
     signed_in = {s.username: _sign_in(db, clock, s.username) for s in _STAFF
-                 if s.role in (Role.DOCTOR, Role.NURSE, Role.FRONT_DESK)}
+                 if s.role in (Role.DOCTOR, Role.NURSE, Role.FRONT_DESK, Role.THERAPIST)}
     desks = {code: _ctx(db, clock, signed_in[u]) for code, u in (("KOC", "reshma.fd"), ("PUN", "pooja.fd"))}
     doctors = {code: [_ctx(db, clock, signed_in[u]) for u in users]
                for code, users in (("KOC", ("dr.meera", "dr.hari")), ("PUN", ("dr.sandeep",)))}
@@ -533,13 +536,33 @@ def _populate(db: Database, rng: random.Random, patient_count: int, now: datetim
 
     stats = _Stats()
     unique = _Unique()
-    for i, (registered_at, window) in enumerate(_visit_times(rng, patient_count, first_day, today - timedelta(1))):
+    # The appointment week has its own random stream, so the same seed still gives the same patients.
+    week = demo_appointments.DemoWeek(
+        rng=random.Random(week_seed), now=now, set_clock=clock.set, centres=centre_ids, desks=desks,
+        doctors={code: contexts[0] for code, contexts in doctors.items()},
+        practitioners={staff_ids[s.username]: _ctx(db, clock, signed_in[s.username]) for s in _STAFF
+                       if s.role in (Role.DOCTOR, Role.THERAPIST)},
+        services=services, scale=min(1.0, patient_count / 40))
+
+    def register(i: int, registered_at: datetime, window: float) -> None:
         # The first two patients pin down one name in each script, so even a tiny demo shows both.
         script = ("ml", "deva")[i] if i < 2 else rng.choices(("ml", "deva", ""), (0.1, 0.1, 0.8))[0]
         centre = ("KOC", "PUN")[i] if i < 2 else ("KOC" if rng.random() < 0.55 else "PUN")
-        _add_patient(rng, stats, unique, centre, centre_ids[centre], script, registered_at, window, clock,
-                     desks[centre], rng.choice(doctors[centre]), charting[centre])
-    return _Facts(rooms, equipment, staff, stats)
+        patient_id, sex = _add_patient(rng, stats, unique, centre, centre_ids[centre], script, registered_at, window,
+                                       clock, desks[centre], rng.choice(doctors[centre]), charting[centre])
+        week.patients[centre].append(demo_appointments.Patient(patient_id, sex))
+
+    # Patients registered before the week's first booking come first; later ones arrive among the week's events.
+    opening = demo_appointments.week_start(today)
+    for i, (registered_at, window) in enumerate(_visit_times(rng, patient_count, first_day, today - timedelta(1))):
+        if registered_at < opening:
+            register(i, registered_at, window)
+        else:
+            week.at(registered_at, lambda i=i, r=registered_at, w=window: register(i, r, w))
+    if patient_count:
+        week.plan()
+    week.run()
+    return _Facts(rooms, equipment, staff, stats, week.summary() if patient_count else None)
 
 
 def _sign_in(db: Database, clock: _DemoClock, username: str) -> SignedInUser:
@@ -552,7 +575,7 @@ def _ctx(db: Database, clock: _DemoClock, user: SignedInUser) -> ServiceContext:
 
 def _add_patient(rng: random.Random, stats: _Stats, unique: _Unique, centre: str, centre_id: str, script: str,
                  registered_at: datetime, window: float, clock: _DemoClock, desk: ServiceContext,
-                 doctor: ServiceContext, charting: ServiceContext) -> None:
+                 doctor: ServiceContext, charting: ServiceContext) -> tuple[str, str]:
     """One patient's first visit: registration and consents at the desk, then the doctor's assessment."""
     def at(fraction: float) -> None:  # actions spread over the visit, always before the next patient arrives
         clock.set(registered_at + timedelta(minutes=window * fraction))
@@ -596,6 +619,7 @@ def _add_patient(rng: random.Random, stats: _Stats, unique: _Unique, centre: str
         since = on - timedelta(days=rng.randint(30, 2000))
         patient_records.add_medication(charting, patient_id, name, dose, frequency, since)
         stats.medications += 1
+    return patient_id, person.sex
 
 
 def _summary(data_dir: Path, facts: _Facts, seconds: float) -> str:
@@ -613,5 +637,16 @@ def _summary(data_dir: Path, facts: _Facts, seconds: float) -> str:
         f"{s.aadhaar} with Aadhaar, {s.abha} with ABHA.\n"
         f"  Charts: {s.assessments} Ayurvedic assessments, {s.consents} consents, {s.allergies} allergies, "
         f"{s.medications} current medicines.\n"
-        f"  Staff ({len(facts.staff)}), all with the password '{DEMO_PASSWORD}':\n{staff_lines}"
+        + _week_line(facts.week)
+        + f"  Staff ({len(facts.staff)}), all with the password '{DEMO_PASSWORD}':\n{staff_lines}"
     )
+
+
+def _week_line(week: demo_appointments.WeekStats | None) -> str:
+    if week is None:
+        return ""
+    statuses = ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in sorted(week.statuses.items()))
+    days = demo_appointments.WEEK_BEFORE + demo_appointments.WEEK_AFTER + 1
+    return (f"  Appointments: {week.booked} booked over {days} days around today ({statuses}); "
+            f"{week.walk_ins} walk-ins, {week.follow_ups} follow-ups; "
+            f"waitlist {week.waitlist} ({week.offers} with an offer).\n")

@@ -47,8 +47,17 @@ def make_engine(path: Path, key: DatabaseKey, *, verify: bool = True) -> Engine:
     event.listen(engine, "connect", _configure_connection)
     # pysqlite's own transaction handling defers BEGIN; take control so SAVEPOINT and BEGIN work as written.
     event.listen(engine, "connect", _disable_driver_transactions)
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    event.listen(engine, "begin", _begin)
     return engine
+
+
+# Execution option for a transaction that takes SQLite's write lock at BEGIN: a read-check-write (a booking)
+# then cannot interleave with another connection or process doing the same; they queue on busy_timeout.
+BEGIN_IMMEDIATE = "clinicdesk_begin_immediate"
+
+
+def _begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(BEGIN_IMMEDIATE) else "BEGIN")
 
 
 def _disable_driver_transactions(dbapi_conn, _record) -> None:

@@ -21,3 +21,7 @@ class DatabaseTooNewError(ClinicError):
 
 class BackupError(ClinicError):
     """A backup could not be written or does not pass its checks."""
+
+
+class PassphraseTooShort(ClinicError, ValueError):
+    """A new database passphrase is too short to protect the key."""

@@ -11,7 +11,7 @@ from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from clinicdesk.store.errors import KeyUnavailableError, PassphraseNeeded, WrongKeyError
+from clinicdesk.store.errors import KeyUnavailableError, PassphraseNeeded, PassphraseTooShort, WrongKeyError
 
 KEYRING_SERVICE = "ClinicDesk"
 WRAPPED_KEY_FILE = "database.key"
@@ -69,7 +69,8 @@ def _derive(passphrase: str, salt: bytes, params: dict) -> bytes:
 def write_wrapped_key(path: Path, database_id: str, key: DatabaseKey, passphrase: str) -> None:
     """Write the key encrypted under a passphrase-derived key; the database id is bound in as associated data."""
     if len(passphrase) < 8:
-        raise ValueError("The passphrase must be at least 8 characters long.")
+        raise PassphraseTooShort("The passphrase must be at least 8 characters long; a short sentence is easy to "
+                                 "remember.")
     salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
     wrapping = _derive(passphrase, salt, _KDF)
     sealed = AESGCM(wrapping).encrypt(nonce, key.raw, database_id.encode())

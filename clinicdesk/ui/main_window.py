@@ -26,6 +26,8 @@ from clinicdesk.ui.admin.equipment_view import EquipmentView
 from clinicdesk.ui.admin.rooms_view import RoomsView
 from clinicdesk.ui.admin.staff_view import StaffView
 from clinicdesk.ui.app_context import AppContext
+from clinicdesk.ui.calendar.calendar_page import CalendarPage
+from clinicdesk.ui.calendar.permissions import APPOINTMENT_VIEW
 from clinicdesk.ui.dialogs.change_password_dialog import ChangePasswordDialog
 from clinicdesk.ui.idle import IdleWatcher
 from clinicdesk.ui.lock_page import LockPage
@@ -125,10 +127,14 @@ class MainWindow(QMainWindow):
     def _build_pages(self) -> None:
         # Visibility follows the role matrix; the services refuse anything not allowed regardless.
         app = self.app
-        if app.may(Action.PATIENT_SEARCH):
+        may_search, may_view_calendar = app.may(Action.PATIENT_SEARCH), app.may(APPOINTMENT_VIEW)
+        if may_search or may_view_calendar:
             self._add_heading(self.tr("Reception"))
+        if may_search:
             self.reception = ReceptionPage(app)
             self._add_page("patients", self.tr("Patients"), lambda: self.reception)
+        if may_view_calendar:
+            self._add_page("calendar", self.tr("Calendar"), lambda: CalendarPage(app))
         admin_pages = []
         if app.may(Action.STAFF_MANAGE):
             admin_pages.append(("staff", self.tr("Staff & roles"), StaffView))

@@ -13,6 +13,7 @@ from clinicdesk.services import auth, patients
 from clinicdesk.services.context import ServiceContext
 from clinicdesk.store.database import open_database
 from clinicdesk.ui.app_context import AppContext
+from clinicdesk.ui.calendar.screenshot_steps import CalendarTour
 from clinicdesk.ui.dialogs.setup_wizard import SetupWizard
 from clinicdesk.ui.dialogs.sign_in_dialog import SignInDialog
 from clinicdesk.ui.main_window import MainWindow
@@ -46,6 +47,7 @@ class ScreenshotTour:
         try:
             self._reception(window)
             self._admin(window)
+            self._calendar(window)
             window.lock()
             self.shoot("11_lock_screen", window)
         finally:
@@ -150,6 +152,12 @@ class ScreenshotTour:
                 dialog.tabs.setCurrentIndex(2)
                 self.shoot("07_admin_staff_hours", dialog)
                 dialog.reject()
+
+    def _calendar(self, window: MainWindow) -> None:
+        if "calendar" in window.nav_keys():
+            page = window.navigate("calendar")
+            _settle(self.app)
+            CalendarTour(page, window, self.shoot).run()
 
 
 def take_screenshots(app: QApplication, data_dir: Path, out_dir: Path) -> int:

@@ -3,18 +3,24 @@
 import hashlib
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import keyring
 import pytest
 from sqlalchemy import func, select, text
 
+from clinicdesk.domain.appointments import ACTIVE
 from clinicdesk.domain.errors import ClinicError
 from clinicdesk.domain.identifiers import verhoeff_valid
 from clinicdesk.domain.patients import PatientDraft
 from clinicdesk.domain.roles import Role
-from clinicdesk.services import admin, auth, demo, patient_records, patients
+from clinicdesk.domain.scheduling.checker import validate_schedule
+from clinicdesk.domain.scheduling.model import Placement
+from clinicdesk.services import admin, appointments, auth, demo, patient_records, patients, waitlist
 from clinicdesk.services.context import ServiceContext
+from clinicdesk.services.scheduling_adapter import load_diary
 from clinicdesk.store import keys
 from clinicdesk.store.audit_log import verify_audit_log
 from clinicdesk.store.database import open_database
@@ -232,3 +238,58 @@ def test_without_keyring_or_passphrase_the_build_asks_for_a_passphrase_and_leave
     with pytest.raises(PassphraseNeeded):
         demo.build_demo_clinic(tmp_path / "clinic", passphrase=None, patients=3)
     assert list(tmp_path.iterdir()) == []
+
+
+# --- the week of appointments --------------------------------------------------------------------------------
+
+def _week(ctx: ServiceContext) -> dict[str, list]:
+    today = FIXED_NOW.astimezone(ZoneInfo("Asia/Kolkata")).date()
+    return {c.code: appointments.list_range(ctx, c.id, today - timedelta(days=3), today + timedelta(days=3))
+            for c in admin.list_centres(ctx)}
+
+
+def test_a_week_of_appointments_around_today_at_both_centres(demo_ctx):
+    today = FIXED_NOW.astimezone(ZoneInfo("Asia/Kolkata")).date()  # Thursday, 11:30 in India; Monday is quieter
+    week = _week(demo_ctx)
+    both = week["KOC"] + week["PUN"]
+    per_day = {day: [i for i in both if i.start.date() == day] for day in (today + timedelta(days=d)
+                                                                           for d in range(-3, 4))}
+    assert all(len(items) >= 25 for day, items in per_day.items() if day.weekday() != 6), \
+        {day: len(items) for day, items in per_day.items()}
+    assert all(i.status in ("completed", "no_show", "cancelled") for i in both if i.start.date() < today)
+    assert all(i.status in ("confirmed", "requested", "cancelled") for i in both if i.start.date() > today)
+    assert {i.source for i in both} == {"front_desk", "phone", "walk_in", "self_service"}
+    assert any(i.follow_up_of for i in both)
+    catalogue = {s.code: s for s in appointments.list_services(demo_ctx)}
+    assert {"CON-NEW", "CON-FU", "ABH", "SWE", "SHI", "VIR", "BAS", "NAS", "UDV", "PIZ", "KIZ"} == set(catalogue)
+    assert catalogue["VIR"].needs_approval and catalogue["ABH"].price == Decimal("1800.00")
+
+
+def test_todays_queue_shows_every_kind_of_status(demo_ctx):
+    today = FIXED_NOW.astimezone(ZoneInfo("Asia/Kolkata")).date()
+    statuses = {item.status for centre in admin.list_centres(demo_ctx)
+                for item in appointments.today_queue(demo_ctx, centre.id, today)}
+    assert {"confirmed", "checked_in", "in_progress", "completed", "no_show", "cancelled"} <= statuses
+
+
+def test_every_demo_booking_keeps_every_hard_rule(demo_ctx):
+    """All the week's live appointments checked together by the scheduler's independent checker."""
+    today = FIXED_NOW.astimezone(ZoneInfo("Asia/Kolkata")).date()
+    checked = 0
+    for centre in admin.list_centres(demo_ctx):
+        with demo_ctx.unit_of_work() as session:
+            diary = load_diary(session, centre.id, today - timedelta(days=3), today + timedelta(days=3))
+        live = [i for i in _week(demo_ctx)[centre.code] if i.status in ACTIVE]
+        placements = [Placement(i.id, "visit", i.patient_id, i.service_id, i.start, i.end, i.room_id, i.staff_ids)
+                      for i in live]
+        bare = replace(diary.clinic, bookings=())  # every appointment is checked as new, against all the others
+        assert validate_schedule(bare, placements) == []
+        checked += len(placements)
+    assert checked > 150
+
+
+def test_waiting_patients_and_an_offer_for_a_freed_slot(demo_ctx):
+    entries = [e for c in admin.list_centres(demo_ctx) for e in waitlist.list_entries(demo_ctx, c.id)]
+    assert len(entries) >= 4
+    offered = [e for e in entries if e.status == "offered"]
+    assert offered and all(e.offered_slot.staff_names and e.offered_slot.room_name for e in offered)

@@ -20,6 +20,8 @@ from clinicdesk.services.context import ServiceContext, SignedInUser
 from clinicdesk.services.patient_dto import CommunicationPreferences
 from clinicdesk.store.models import AuditEntryRow, PatientRow
 from tests.conftest import STAFF_PASSWORD, FixedClock
+from tests.services import appointment_matrix
+from tests.services.appointment_matrix import Diary
 from tests.services.helpers import aadhaar, audit_rows, patient_draft, standalone_clinic
 
 ANSWERS = {"frame": "vata", "skin": "pitta", "hair": "kapha", "appetite": "vata", "digestion": "pitta",
@@ -36,6 +38,7 @@ class World:
     users: dict[Role, SignedInUser] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)
     counter: itertools.count = field(default_factory=itertools.count)
+    diary: Diary | None = None  # the bookable corner for the appointment actions
 
     def ctx(self, role: Role) -> ServiceContext:
         return ServiceContext(self.db, user=self.users[role], clock=self.clock)
@@ -77,6 +80,8 @@ def build_world(w: World, boss: ServiceContext) -> None:
               "consent": profile.consents[0].id, "document": profile.documents[0].id}
     w.ids["room"], _ = admin.save_room(boss, RoomDraft(centre, "Abhyanga 1", "abhyanga"))
     w.ids["equipment"], _ = admin.save_equipment(boss, EquipmentDraft(centre, "Droni", "droni", w.ids["room"]))
+    w.diary = Diary(boss, centre)
+    w.diary.set_up()
 
 
 Call = Callable[[ServiceContext, World], object]
@@ -144,6 +149,7 @@ REGISTRY: dict[Action, dict[str, Call]] = {
         "admin.verify_audit": lambda c, w: admin.verify_audit(c)},
     Action.BACKUP_RUN: {
         "admin.run_backup": lambda c, w: admin.run_backup(c, w.backup_dir)},
+    **appointment_matrix.registry(lambda w: w.diary),
 }
 
 

@@ -14,11 +14,11 @@ def _window(qtbot, app, **kwargs) -> MainWindow:
 
 
 @pytest.mark.parametrize(("role", "pages"), [
-    (Role.ADMIN, ["patients", "staff", "centres", "rooms", "equipment"]),
-    (Role.DOCTOR, ["patients"]),
-    (Role.THERAPIST, ["patients"]),
-    (Role.FRONT_DESK, ["patients"]),
-    (Role.CUSTOMER_RELATIONS, ["patients"]),
+    (Role.ADMIN, ["patients", "calendar", "staff", "centres", "rooms", "equipment"]),
+    (Role.DOCTOR, ["patients", "calendar"]),
+    (Role.THERAPIST, ["patients", "calendar"]),
+    (Role.FRONT_DESK, ["patients", "calendar"]),
+    (Role.CUSTOMER_RELATIONS, ["patients", "calendar"]),
 ])
 def test_sidebar_offers_the_pages_of_the_role(qtbot, app_for_role, role, pages):
     window = _window(qtbot, app_for_role(role))

@@ -17,7 +17,12 @@ EXPECTED = {"00_setup_wizard", "01_sign_in", "02_reception_search", "03_receptio
             "03_reception_search_malayalam", "04_profile_0_details", "04_profile_1_history",
             "04_profile_2_ayurvedic_assessment", "04_profile_3_consents", "04_profile_4_communication_preferences",
             "04_profile_5_documents", "04_profile_6_timeline", "05_registration_errors", "06_admin_staff",
-            "07_admin_staff_hours", "08_admin_centres", "09_admin_rooms", "10_admin_equipment", "11_lock_screen"}
+            "07_admin_staff_hours", "08_admin_centres", "09_admin_rooms", "10_admin_equipment", "11_lock_screen",
+            "12_calendar_day_by_practitioner", "13_calendar_day_by_room", "14_calendar_week_by_practitioner",
+            "15_calendar_today_queue", "16_booking_wizard_1_patient", "16_booking_wizard_2_service",
+            "16_booking_wizard_3_when", "16_booking_wizard_4_slots", "16_booking_wizard_5_room_staff_confirm",
+            "17_calendar_drag_in_progress", "18_calendar_refused_drag", "19_calendar_waitlist",
+            "20_calendar_appointment"}
 
 
 def _small_clinic(data_dir, monkeypatch) -> None:
@@ -46,7 +51,8 @@ def test_screenshot_mode_saves_one_png_per_view(qtbot, qapp, tmp_path, monkeypat
     assert run_app(data_dir, screenshot_dir=out) == 0
     saved = {p.stem: p for p in out.glob("*.png")}
     assert set(saved) == EXPECTED
-    main_views = [name for name in saved if name[:2] in {"02", "03", "04", "06", "08", "09", "10", "11"}]
+    main_views = [name for name in saved if name[:2] in {"02", "03", "04", "06", "08", "09", "10", "11", "12", "13",
+                                                         "14", "15", "17", "18", "19"}]
     for name in main_views:
         image = QImage(str(saved[name]))
         assert (image.width(), image.height()) == (1366, 820), name

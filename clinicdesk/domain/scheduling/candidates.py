@@ -118,6 +118,27 @@ def day_candidates(board: Board, spec: SessionSpec, day: int, *, relaxed: bool =
     return sorted(candidates)
 
 
+def day_feasible(board: Board, spec: SessionSpec, day: int) -> bool:
+    """True when some start on the day is possible: the masks of day_candidates without building candidates."""
+    if day_refusal(board, spec, day) is not None:
+        return False
+    base = base_mask(board, spec, day)
+    if not base:
+        return False
+    if any(base >> board.grid.slot_of(group.start) & 1 for group in joinable_groups(board, spec, day)):
+        return True
+    any_room = 0
+    for room_id in spec.eligible_rooms:
+        any_room |= room_mask(board, spec, room_id, day)
+    base &= any_room
+    if not base:
+        return False
+    staff_masks = [mask for mask in (staff_mask(board, spec, staff_id, day) & base for staff_id in spec.eligible_staff)
+                   if mask]
+    return len(staff_masks) >= spec.staff_count and bool(
+        base & enough_staff_mask(staff_masks, spec.staff_count, board.grid.full_mask))
+
+
 def search_days(spec: SessionSpec) -> list[int]:
     """Days of the session's window, nearest to the target day first."""
     return sorted(range(spec.first_day, spec.last_day + 1), key=lambda day: (abs(day - spec.target_day), day))

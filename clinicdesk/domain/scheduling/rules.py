@@ -345,8 +345,27 @@ def joinable_groups(board: Board, spec: SessionSpec, day: int) -> list:
                 or any(staff_id not in spec.eligible_staff for staff_id in group.staff_ids)
                 or group.start % board.grid.slot_minutes):
             continue
-        found.append(group)
+        if _group_still_sound(board, spec, group, group_key, room.cleaning_buffer_minutes):
+            found.append(group)
     return found
+
+
+def _group_still_sound(board: Board, spec: SessionSpec, group, group_key: str, room_buffer: int) -> bool:
+    """Joining adds a patient to the group's staff and room, so they must be free of anything but the group.
+
+    An existing booking may predate a roster change, or share its staff or room with another booking already.
+    """
+    work_start, work_end = group.start - spec.prep, group.end + spec.cleanup
+    day = group.start // MINUTES_PER_DAY
+    occupancy = board.occupancy
+    for staff_id in group.staff_ids:
+        limit = board.clinic.staff_by_id[staff_id].max_sessions_per_day
+        if not board.calendar.covers(staff_id, work_start, work_end) \
+                or (limit is not None and occupancy.staff_day_count[(staff_id, day)] > limit) \
+                or any(tag != group_key for _, _, tag in occupancy.staff.overlapping(staff_id, work_start, work_end)):
+            return False
+    return all(tag == group_key for _, _, tag in occupancy.rooms.overlapping(group.room_id, work_start,
+                                                                               work_end + room_buffer))
 
 
 # ---- Why one start is refused ---------------------------------------------------------------------------------
@@ -371,16 +390,17 @@ def staff_reason_at(board: Board, spec: SessionSpec, staff_id: str, start: int) 
     for leave_start, leave_end in staff_day.leave:
         if leave_start < work_end and leave_end > work_start:
             return Reason(ReasonCode.STAFF_ON_LEAVE, staff_id, start=leave_start, end=leave_end)
-    inside_shift = any(a <= work_start and work_end <= b for a, b in staff_day.shift_windows)
-    if inside_shift:
-        for break_start, break_end in staff_day.breaks:
-            if break_start < work_end and break_end > work_start:
-                return Reason(ReasonCode.STAFF_ON_BREAK, staff_id, start=break_start, end=break_end)
+    shift = staff_day.shift_windows
+    # off shift comes before busy: a booking made before a roster change must not hide that she is not working
+    if not any(a <= work_start and work_end <= b for a, b in shift):
+        return Reason(ReasonCode.STAFF_OFF_SHIFT, staff_id, start=shift[0][0] if shift else None,
+                      end=shift[-1][1] if shift else None)
+    for break_start, break_end in staff_day.breaks:
+        if break_start < work_end and break_end > work_start:
+            return Reason(ReasonCode.STAFF_ON_BREAK, staff_id, start=break_start, end=break_end)
     for busy_start, busy_end, tag in board.occupancy.staff.overlapping(staff_id, work_start, work_end):
         return Reason(ReasonCode.STAFF_BUSY, staff_id, start=busy_start, end=busy_end, other=tag)
-    shift = staff_day.shift_windows
-    return Reason(ReasonCode.STAFF_OFF_SHIFT, staff_id, start=shift[0][0] if shift else None,
-                  end=shift[-1][1] if shift else None)
+    return Reason(ReasonCode.STAFF_OFF_SHIFT, staff_id, start=shift[0][0], end=shift[-1][1])
 
 
 def room_reason_at(board: Board, spec: SessionSpec, room_id: str, start: int) -> Reason | None:

@@ -1,8 +1,8 @@
 """Greedy placement with bounded backtracking: each session takes its best feasible candidate, in plan order."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from clinicdesk.domain.scheduling.candidates import Candidate, ranked_candidates
+from clinicdesk.domain.scheduling.candidates import Candidate, day_feasible, ranked_candidates
 from clinicdesk.domain.scheduling.explain import explain_unplaced
 from clinicdesk.domain.scheduling.model import Clinic, Placement, PlanRequest, Unplaced
 from clinicdesk.domain.scheduling.occupancy import Board, PlacedSession
@@ -10,11 +10,17 @@ from clinicdesk.domain.scheduling.rules import SessionSpec, build_specs
 from clinicdesk.domain.scheduling.scoring import ScoreBreakdown, score_schedule
 from clinicdesk.domain.scheduling.timegrid import MINUTES_PER_DAY, to_datetime
 
+import os
+REPAIR_MUST_PAY = bool(os.environ.get("RMP"))
+BUMP_TRIES = 8  # placed sessions tried, latest first, when making room for a session that others follow
+LOOKAHEAD_CANDIDATES = 24  # candidates a session scans for one that leaves its followers a day, before giving up
+
 
 @dataclass(frozen=True)
 class SolverOptions:
     slot_minutes: int = 15
-    backtrack_limit: int = 40  # backtracking steps per plan before a session is given up as unplaced
+    backtrack_limit: int = 40  # backtracking steps for one session before it is given up as unplaced
+    plan_backtrack_limit: int = 400  # all backtracking steps of one plan: keeps a long, crowded plan fast
     earliest_search_days: int = 28  # how far an unplaced session looks for its earliest option
     alternatives: int = 3  # alternatives offered for an appointment whose requested time is impossible
     explain: bool = True
@@ -48,7 +54,7 @@ class Scheduler:
         """Place every session of a plan (or the one session of an appointment) that the hard rules allow."""
         self.board.register_patient_limit(request.patient.id, request.preferences.max_sessions_per_day)
         specs = build_specs(self.board, request)
-        search = _PlanSearch(self.board, specs, self.options.backtrack_limit)
+        search = _PlanSearch(self.board, specs, self.options.backtrack_limit, self.options.plan_backtrack_limit)
         unplaced_specs = search.run()
         unplaced = {}
         for index in sorted(unplaced_specs):
@@ -96,46 +102,139 @@ def placed_session(spec: SessionSpec, candidate: Candidate) -> PlacedSession:
 class _PlanSearch:
     """Depth-first over the plan's sessions; on a dead end, go back to the latest session that could be the cause."""
 
-    def __init__(self, board: Board, specs: list[SessionSpec], budget: int):
+    def __init__(self, board: Board, specs: list[SessionSpec], budget: int, plan_budget: int):
         self.board = board
         self.specs = specs
-        self.budget = budget
+        self.session_budget = budget
+        self.plan_budget = plan_budget
+        self.budget = 0
         self.chosen: list[Candidate | None] = [None] * len(specs)
         self.iterators: list = [None] * len(specs)
         self.unplaced: set[int] = set()
         self.index_of = {spec.session.id: index for index, spec in enumerate(specs)}
+        self.followers: list[list[int]] = [[] for _ in specs]  # sessions directly after each one
+        self.before: list[set[int]] = []  # every session each one comes after, directly or not
+        for index, spec in enumerate(specs):
+            direct = {self.index_of[link.session_id] for link in spec.session.after if link.session_id in self.index_of}
+            for other in sorted(direct):
+                self.followers[other].append(index)
+            self.before.append(direct.union(*(self.before[other] for other in direct)))
 
     def run(self) -> set[int]:
         for index in range(len(self.specs)):
             if self._after_unplaced(index):
                 self.unplaced.add(index)
                 continue
-            if not self._advance(index) and not self._repair(index):
+            if self._advance(index):
+                continue
+            # each failed session gets its own budget, so one hopeless session cannot starve the rest of the plan
+            self.budget = min(self.session_budget, self.plan_budget)
+            if self._hopeless(index) or not (self.budget > 0 and self._repair(index) or self._bump(index)):
                 self.unplaced.add(index)
+            self.plan_budget -= min(self.session_budget, self.plan_budget) - self.budget
+        # a session given up for one with followers may fit somewhere else now
+        for index in sorted(self.unplaced):
+            if not self._after_unplaced(index) and self._advance(index):
+                self.unplaced.discard(index)
         return self.unplaced
 
     def _after_unplaced(self, index: int) -> bool:
         return any(self.index_of.get(link.session_id) in self.unplaced for link in self.specs[index].session.after)
+
+    def _bump(self, failed: int) -> bool:
+        """Make room for a session that others follow by giving up a placed session that nothing follows.
+
+        Backtracking only moves sessions; with the patient's daily limit full, the plan may still fit everything but
+        one session. Then it should be a session at the end of a chain, not one whose followers would all be lost.
+        The swap never lowers the number of placed sessions, and is kept only if the followers still have a day.
+        """
+        if not self.followers[failed]:
+            return False
+        spec = self.specs[failed]
+        leaves = [other for other in range(failed - 1, -1, -1)
+                  if self.chosen[other] is not None and other not in self.before[failed]
+                  and spec.first_day <= self.chosen[other].start // MINUTES_PER_DAY <= spec.last_day
+                  and all(self.chosen[after] is None for after in self.followers[other])]
+        for other in leaves[:BUMP_TRIES]:
+            given_up = self.chosen[other]
+            self._undo(other)
+            self.iterators[failed] = None
+            if self._advance(failed):
+                if self._followers_fit(failed, self.chosen[failed], {}):
+                    self.unplaced.add(other)
+                    self.iterators[other] = None
+                    return True
+                self._undo(failed)
+            self.board.place(placed_session(self.specs[other], given_up), self.specs[other].patient_id)
+            self.chosen[other] = given_up
+        self.iterators[failed] = None
+        return False
+
+    def _hopeless(self, index: int) -> bool:
+        """No start in the window even with the rest of the plan out of the way: going back cannot help."""
+        spec = self.specs[index]
+        loose = replace(spec, session=replace(spec.session, after=()), successors=())
+        placed = [other for other, candidate in enumerate(self.chosen) if candidate is not None]
+        for other in placed:
+            self.board.unplace(self.specs[other].key)
+        feasible = any(day_feasible(self.board, loose, day) for day in range(spec.first_day, spec.last_day + 1))
+        for other in placed:
+            self.board.place(placed_session(self.specs[other], self.chosen[other]), self.specs[other].patient_id)
+        return not feasible
 
     def _advance(self, index: int, instead_of: Candidate | None = None) -> bool:
         """Place session `index` at its next candidate; False (and a fresh iterator next time) when none is left.
 
         Going back to a session (`instead_of` its last choice) skips starts later on the same day: a later start
         only makes things harder for the sessions that follow it, so trying them would just burn the budget.
+        Among the next few candidates it takes the first that leaves every session directly after it a possible
+        day (looking ahead is far cheaper than backtracking); when none does, the first of them.
         """
         if self.iterators[index] is None:
             self.iterators[index] = ranked_candidates(self.board, self.specs[index])
-        candidate = next(self.iterators[index], None)
-        if instead_of is not None:
-            day = instead_of.start // MINUTES_PER_DAY
-            while candidate is not None and candidate.start // MINUTES_PER_DAY == day \
+        iterator = self.iterators[index]
+        spec = self.specs[index]
+        fallback = None
+        seen: dict = {}
+        for tried, candidate in enumerate(iterator):
+            if instead_of is not None and candidate.start // MINUTES_PER_DAY == instead_of.start // MINUTES_PER_DAY \
                     and candidate.start >= instead_of.start:
-                candidate = next(self.iterators[index], None)
-        if candidate is None:
-            self.iterators[index] = None
+                continue
+            self.board.place(placed_session(spec, candidate), spec.patient_id)
+            if self._followers_fit(index, candidate, seen):
+                self.chosen[index] = candidate
+                return True
+            self.board.unplace(spec.key)
+            fallback = fallback or candidate
+            if tried >= LOOKAHEAD_CANDIDATES:
+                break
+        else:
+            self.iterators[index] = iter(()) if fallback else None  # used up: the next call reports it
+        if fallback is None:
             return False
-        self.board.place(placed_session(self.specs[index], candidate), self.specs[index].patient_id)
-        self.chosen[index] = candidate
+        self.board.place(placed_session(spec, fallback), spec.patient_id)
+        self.chosen[index] = fallback
+        return True
+
+    def _followers_fit(self, index: int, candidate: Candidate, seen: dict) -> bool:
+        """Every session directly after this one whose other predecessors are placed still has a possible day."""
+        for successor_id, link in self.specs[index].successors:
+            other = self.index_of.get(successor_id)
+            if other is None or other < index or self.chosen[other] is not None or other in self.unplaced:
+                continue
+            spec = self.specs[other]
+            if any(self.chosen[self.index_of[before.session_id]] is None for before in spec.session.after
+                   if before.session_id != self.specs[index].session.id and before.session_id in self.index_of):
+                continue
+            # from a later day on, only the day of this session matters: check each day once
+            key = (other, candidate.start // MINUTES_PER_DAY) if link.min_gap_days > 0 else None
+            fits = seen.get(key) if key else None
+            if fits is None:
+                fits = any(day_feasible(self.board, spec, day) for day in range(spec.first_day, spec.last_day + 1))
+                if key:
+                    seen[key] = fits
+            if not fits:
+                return False
         return True
 
     def _undo(self, index: int) -> None:
@@ -157,6 +256,7 @@ class _PlanSearch:
     def _repair(self, failed: int) -> bool:
         """Backtrack (within the budget) until `failed` can be placed; otherwise put everything back as it was."""
         saved = list(self.chosen[:failed])
+        before = sum(candidate.score for candidate in saved if candidate is not None)
         lowest = failed
         current = failed
         while self.budget > 0:
@@ -179,7 +279,10 @@ class _PlanSearch:
                 else:
                     break
             if current > failed:
-                return True
+                after = sum(candidate.score for candidate in self.chosen[:failed + 1] if candidate is not None)
+                if after >= before or not REPAIR_MUST_PAY:
+                    return True
+                break
         for index in range(failed, lowest - 1, -1):
             self._undo(index)
             self.iterators[index] = None

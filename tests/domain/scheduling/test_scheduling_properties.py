@@ -53,7 +53,8 @@ def test_rescheduling_never_breaks_a_hard_rule(problem, data):
     if placed and requests[0].sessions[0].fixed_start is None:  # an appointment at a set time is not moved here
         target = data.draw(st.sampled_from(placed))
         new_start = target.start + timedelta(minutes=15 * data.draw(st.integers(-8, 40)))
-        moved = move_session(clinic, requests[0], placed, target.session_id, new_start, other_placements=others)
+        moved = move_session(clinic, requests[0], placed, target.session_id, new_start, other_placements=others,
+                             other_requests=requests[1:])
         assert validate_schedule(clinic, list(moved.placements) + others, requests) == []
     # the placed sessions become the diary; then a therapist falls ill and a session runs over
     diary = replace(clinic, bookings=clinic.bookings + tuple(

@@ -4,8 +4,8 @@ from dataclasses import replace
 
 from scheduling_builders import at, booking, clinic, person, plan, room, session, therapy
 
-from clinicdesk.domain.scheduling.checker import validate_schedule
-from clinicdesk.domain.scheduling.model import Gender
+from clinicdesk.domain.scheduling.checker import validate_bookings, validate_schedule
+from clinicdesk.domain.scheduling.model import DateOverride, Gender, Preferences
 from clinicdesk.domain.scheduling.reschedule import move_session, push_after_overrun, reassign_for_sick_leave
 from clinicdesk.domain.scheduling.solver import solve
 
@@ -94,3 +94,68 @@ def test_overrun_that_cannot_be_absorbed_asks_for_a_call():
     ))
     result = push_after_overrun(diary, "b1", at("15:30"))
     assert [call.booking_id for call in result.needs_call] == ["b2"]  # the shift ends at 16:00
+
+
+def test_a_pushed_booking_never_takes_the_place_of_one_that_cannot_move():
+    # b2 would move to 14:30 only by overlapping b3, which cannot move (the shift ends at 16:00) and stays put
+    diary = replace(CLINIC, bookings=(
+        booking("b1", "13:00", "14:00", staff_ids=("s1",), room_id="r1", therapy_id="abh", patient_id="p1"),
+        booking("b2", "14:00", "15:00", staff_ids=("s1",), room_id="r1", therapy_id="abh", patient_id="p2"),
+        booking("b3", "15:00", "16:00", staff_ids=("s1",), room_id="r1", therapy_id="abh", patient_id="p3"),
+    ))
+    result = push_after_overrun(diary, "b1", at("14:20"))
+    assert validate_bookings(result.clinic, [push.booking_id for push in result.pushed]) == []
+    assert result.pushed == () and [call.booking_id for call in result.needs_call] == ["b2", "b3"]
+
+
+def test_sick_leave_does_not_reassign_a_booking_whose_other_staff_cannot_work_it_either():
+    # Ravi's day off was entered after the booking: covering Anjali alone would leave the booking still impossible
+    ravi_off = replace(CLINIC, staff=CLINIC.staff[:2] + (replace(CLINIC.staff[2], overrides=(DateOverride(
+        at("00:00").date()),)),), bookings=(
+        booking("b1", "09:00", "10:00", staff_ids=("s1", "s3"), room_id="r1", therapy_id="abh", patient_id="p1"),))
+    result = reassign_for_sick_leave(ravi_off, "s1", at("00:00"), at("00:00", day=1))
+    assert validate_bookings(result.clinic, [item.booking_id for item in result.reassigned]) == []
+    (call,) = result.needs_call
+    assert call.booking_id == "b1" and "Ravi is not on shift" in call.reason
+
+
+def test_sick_leave_never_gives_two_overlapping_bookings_the_same_cover():
+    # a diary that already has Anjali twice at 09:30: b2 keeps Meera, so Meera is not free to cover b1
+    diary = replace(CLINIC, bookings=(
+        booking("b1", "09:00", "10:00", staff_ids=("s1",), room_id="r1", therapy_id="abh", patient_id="p1"),
+        booking("b2", "09:30", "10:30", staff_ids=("s1", "s2"), room_id="r2", therapy_id="swe", patient_id="p2")))
+    result = reassign_for_sick_leave(diary, "s1", at("00:00"), at("00:00", day=1))
+    assert validate_bookings(result.clinic, [item.booking_id for item in result.reassigned]) == []
+
+
+def test_sick_leave_gives_a_group_session_one_cover_for_all_its_patients():
+    group = therapy(group_allowed=True)
+    diary = replace(CLINIC, therapies=(group, STEAM), rooms=(room(capacity=2), room("r2", "Steam", "swedana")),
+                    bookings=tuple(booking(f"b{n}", "09:00", "10:00", staff_ids=("s1",), room_id="r1",
+                                           therapy_id="abh", patient_id=f"p{n}") for n in (1, 2)))
+    result = reassign_for_sick_leave(diary, "s1", at("00:00"), at("00:00", day=1))
+    assert [(item.booking_id, item.new_staff) for item in result.reassigned] == [("b1", ("s2",)), ("b2", ("s2",))]
+    assert validate_bookings(result.clinic, ["b1", "b2"]) == []
+
+
+def test_a_move_keeps_the_daily_limit_the_patient_set_in_another_request():
+    mine = plan([session("x", day=0)])
+    at_most_one = plan([session("a", day=1)], plan_id="other", preferences=Preferences(max_sessions_per_day=1))
+    booked = solve(CLINIC, [mine, at_most_one]).placements
+    others = [placement for placement in booked if placement.request_id == "other"]
+    assert others[0].start.date() == at("00:00", day=1).date()
+    result = move_session(CLINIC, mine, booked[:1], "x", at("10:00", day=1), other_placements=others,
+                          other_requests=[at_most_one])
+    assert result.refused is not None and "the most they want in a day" in " ".join(result.refused.reasons)
+    assert validate_schedule(CLINIC, list(result.placements) + others, [mine, at_most_one]) == []
+
+
+def test_sick_leave_lists_a_booking_that_clashes_with_another_instead_of_rewriting_it():
+    # the room was double-booked by hand: a new therapist would not make b1 sound, so the desk has to call
+    diary = replace(CLINIC, bookings=(
+        booking("b1", "09:00", "10:00", staff_ids=("s1",), room_id="r1", therapy_id="abh", patient_id="p1"),
+        booking("b2", "09:30", "10:30", staff_ids=("s3",), room_id="r1", therapy_id="abh", patient_id="p2")))
+    result = reassign_for_sick_leave(diary, "s1", at("00:00"), at("00:00", day=1))
+    assert result.reassigned == ()
+    (call,) = result.needs_call
+    assert call.reason == "Anjali is on leave and Abhyanga-1 is taken 09:30–10:30"

@@ -96,6 +96,12 @@ APPOINTMENT_CASES = [
                            bookings=(booking("b1", "10:00", "11:00", room_id="r1", therapy_id="abh",
                                              staff_ids=("s1",), patient_id="p7"),)),
      appointment("10:00"), "Abhyanga-1 is taken 10:00–11:00"),
+    ("group whose therapist is also booked elsewhere (an old double booking)", replace(
+        BASE, rooms=(room(capacity=2), room("r2", "Abhyanga-2")), therapies=(therapy(group_allowed=True),),
+        bookings=(booking("b1", "10:00", "11:00", room_id="r1", therapy_id="abh", staff_ids=("s1",), patient_id="p7"),
+                  booking("b2", "10:30", "11:30", room_id="r2", therapy_id="abh", staff_ids=("s1",),
+                          patient_id="p8"))),
+     appointment("10:00"), "Anjali is booked 10:00–11:00"),
 ]
 
 
@@ -164,3 +170,15 @@ def test_room_taken_and_staff_free_later_reads_like_a_receptionist_would_say_it(
     (unplaced,) = solve(busy, [request]).unplaced
     assert "Mon 7 Dec: Abhyanga-1 is taken 14:00–18:00 and no therapist with abhyanga skill is free before 14:30." \
         in unplaced.reasons
+
+
+def test_a_group_whose_staff_are_off_that_day_cannot_be_joined():
+    # the group was booked before Anjali's day off was entered: joining it would put her to work on her day off
+    off_today = with_staff(BASE, overrides=(DateOverride(at("00:00").date()),))
+    group_clinic = replace(off_today, rooms=(room(capacity=2),), therapies=(therapy(group_allowed=True),),
+                           bookings=(booking("b1", "10:00", "11:00", room_id="r1", therapy_id="abh",
+                                             staff_ids=("s1",), patient_id="p7"),))
+    request = appointment("10:00")
+    result = solve(group_clinic, [request])
+    assert result.placements == ()
+    assert "Anjali is not on shift" in " ".join(result.unplaced[0].reasons)

@@ -1,0 +1,1 @@
+"""Reception calendar: day and week grids by practitioner or room, today's queue, booking wizard and waitlist."""
