@@ -169,6 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     except ClinicError as exc:
         print(f"clinicdesk: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # Output piped into `head` or a closed pager: not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":
