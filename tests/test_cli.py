@@ -183,3 +183,22 @@ def _database_id(data_dir: Path) -> str:
     from clinicdesk.store.datadir import LocalConfig
 
     return LocalConfig.load(data_dir).database_id
+
+
+def test_demo_with_a_short_passphrase_says_so_and_exits_2(tmp_path, monkeypatch, capsys):
+    keyring.set_keyring(NoKeyring())  # memory_keyring (autouse) restores the previous backend afterwards
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, "short")
+    target = tmp_path / "demo"
+    code = main(["demo", "--no-launch", "--data-dir", str(target), "--patients", "5"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "The passphrase must be at least 8 characters long" in captured.err
+    assert "Traceback" not in captured.err and "Sign in as" not in captured.out
+    assert not target.exists() or not any(target.iterdir())  # nothing half-built is left behind
+
+
+def test_demo_with_a_short_passphrase_is_refused_even_when_the_keyring_works(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, "short")
+    code = main(["demo", "--no-launch", "--data-dir", str(tmp_path / "demo"), "--patients", "5"])
+    assert code == 2
+    assert "at least 8 characters" in capsys.readouterr().err

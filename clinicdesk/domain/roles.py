@@ -45,28 +45,37 @@ class Action(StrEnum):
     APPOINTMENT_UPDATE = "appointment.update"  # check in, start, complete, no-show
     APPOINTMENT_APPROVE = "appointment.approve"  # a doctor's approval for services that need it
     SERVICE_MANAGE = "service.manage"  # the catalogue of consultations and therapies
+    THERAPY_VIEW = "therapy.view"  # care plans, the session board, SOP records, stock levels, incidents, outcomes
+    THERAPY_PLAN = "therapy.plan"  # create, adjust, schedule, confirm, pause, resume and cancel care plans
+    SESSION_RUN = "therapy.session_run"  # move sessions along, SOP steps, vitals, dosage, materials, incidents, PROMs
+    STOCK_MANAGE = "stock.manage"  # stock items and received batches
+    INCIDENT_MANAGE = "incident.manage"  # investigate, resolve and close incidents
 
 
 _ALL = frozenset(Action)
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.PATIENT_DOCUMENT_VIEW, Action.STAFF_VIEW}
 _FLOOR = {Action.APPOINTMENT_VIEW, Action.APPOINTMENT_UPDATE}  # whoever treats patients moves them along
 _DIARY = {Action.APPOINTMENT_VIEW, Action.APPOINTMENT_BOOK}  # whoever answers the phone keeps the diary
+_THERAPY_FLOOR = {Action.THERAPY_VIEW, Action.SESSION_RUN}  # whoever treats patients runs the sessions
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: _ALL,
-    Role.DOCTOR: frozenset(_CLINICAL_READ | _FLOOR | {
+    Role.DOCTOR: frozenset(_CLINICAL_READ | _FLOOR | _THERAPY_FLOOR | {
+        Action.THERAPY_PLAN, Action.INCIDENT_MANAGE,
         Action.PATIENT_REGISTER, Action.PATIENT_EDIT_DEMOGRAPHICS, Action.PATIENT_EDIT_CLINICAL,
         Action.PATIENT_ASSESS, Action.PATIENT_CONSENT, Action.PATIENT_DOCUMENT_ADD, Action.PATIENT_PRINT,
         Action.PATIENT_EXPORT, Action.APPOINTMENT_APPROVE,
     }),
-    Role.NURSE: frozenset(_CLINICAL_READ | _FLOOR | {
+    Role.NURSE: frozenset(_CLINICAL_READ | _FLOOR | _THERAPY_FLOOR | {
+        Action.STOCK_MANAGE,
         Action.PATIENT_EDIT_CLINICAL, Action.PATIENT_CONSENT, Action.PATIENT_DOCUMENT_ADD, Action.PATIENT_PRINT,
     }),
-    Role.THERAPIST: frozenset(_FLOOR | {Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.STAFF_VIEW}),
+    Role.THERAPIST: frozenset(_FLOOR | _THERAPY_FLOOR | {Action.PATIENT_SEARCH, Action.PATIENT_VIEW,
+                                                         Action.STAFF_VIEW}),
     Role.FRONT_DESK: frozenset(_DIARY | {
         Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.PATIENT_REGISTER, Action.PATIENT_EDIT_DEMOGRAPHICS,
         Action.PATIENT_VIEW_AADHAAR, Action.PATIENT_CONSENT, Action.PATIENT_DOCUMENT_ADD, Action.PATIENT_PRINT,
-        Action.STAFF_VIEW, Action.APPOINTMENT_UPDATE,
+        Action.STAFF_VIEW, Action.APPOINTMENT_UPDATE, Action.THERAPY_VIEW,  # the board shows rooms in use
     }),
     Role.CUSTOMER_RELATIONS: frozenset(_DIARY | {Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.STAFF_VIEW}),
 }

@@ -21,7 +21,7 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def _statement(*where, order_by=()):
+def _statement(*where, order_by=(), limit: int | None = None):
     staff_link = aliased(AppointmentStaffRow)
     staff = aliased(StaffRow)
     # Correlated subqueries rather than a second round trip per appointment: a busy week is still one statement.
@@ -41,7 +41,7 @@ def _statement(*where, order_by=()):
             .join(ServiceRow, ServiceRow.id == AppointmentRow.service_id)
             .join(CentreRow, CentreRow.id == AppointmentRow.centre_id)
             .outerjoin(RoomRow, RoomRow.id == AppointmentRow.room_id)
-            .where(*where).order_by(*order_by))
+            .where(*where).order_by(*order_by).limit(limit))
 
 
 def _staff(packed: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -50,11 +50,11 @@ def _staff(packed: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
 
 
-def load_items(session: Session, *where, order_by=(AppointmentRow.start_at, AppointmentRow.reference)
-               ) -> list[AppointmentItem]:
+def load_items(session: Session, *where, order_by=(AppointmentRow.start_at, AppointmentRow.reference),
+               limit: int | None = None) -> list[AppointmentItem]:
     items = []
     for row, given, family, uhid, service, room, timezone, packed, no_shows, moved_to in session.execute(
-            _statement(*where, order_by=order_by)):
+            _statement(*where, order_by=order_by, limit=limit)):
         zone = _zone(timezone)
         staff_ids, staff_names = _staff(packed)
         items.append(AppointmentItem(

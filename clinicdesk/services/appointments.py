@@ -54,7 +54,7 @@ from clinicdesk.store.models import CentreRow, StaffRow
 from clinicdesk.store.models_scheduling import AppointmentRow, ServicePractitionerRow, ServiceRow
 
 __all__ = ["RescheduleRefused", "SlotTaken", "book", "find_slots", "get_appointment", "list_range", "list_services",
-           "reschedule", "save_service", "today_queue", "transition"]
+           "recent_visits", "reschedule", "save_service", "today_queue", "transition"]
 
 NEXT_SUGGESTIONS = 3  # offered with a refusal
 ALTERNATIVE_DAYS = 7  # how far a refusal looks for the next free slots
@@ -192,10 +192,17 @@ def find_slots(ctx: ServiceContext, request: BookingRequest, count: int = 5) -> 
     return SlotSearchResult(tuple(suggestions), explanation, no_shows)
 
 
-def book(ctx: ServiceContext, request: BookingRequest, slot: SlotSuggestion) -> tuple[str, Changes]:
+def book(ctx: ServiceContext, request: BookingRequest, slot: SlotSuggestion, *,
+         check_in: bool = False) -> tuple[str, Changes]:
     """Book the chosen slot after checking every hard rule again under the write lock, so two desks can never
-    both get it; the one that comes second gets SlotTaken with the reason and the next free slots."""
+    both get it; the one that comes second gets SlotTaken with the reason and the next free slots.
+
+    `check_in` books a patient who is standing at the desk (a walk-in) already checked in, in the same
+    transaction: the history shows the booking and the check-in, and if either is refused nothing is saved.
+    """
     ctx.authorise(Action.APPOINTMENT_BOOK, entity="appointment")
+    if check_in:
+        ctx.authorise(Action.APPOINTMENT_UPDATE, entity="appointment")
     source = check_request(request)
     notes = request.notes.strip()
     with ctx.unit_of_work(write_lock=True) as session:
@@ -212,13 +219,25 @@ def book(ctx: ServiceContext, request: BookingRequest, slot: SlotSuggestion) -> 
             raise SlotTaken(refusal_text("booked for", subject, diary, slot.start, slot.room_id, slot.staff_ids,
                                          checked.problems, suggestions), suggestions)
         end = _end_of(diary, query, slot.start)  # the service decides the length, not the slot it was shown in
+        status = initial_status(needs_approval=subject.needs_approval, source=source)
+        if check_in:  # refuse before anything is written: a walk-in that cannot be checked in is not booked
+            checked_in = next_status(status, Event.CHECK_IN, approval_pending=subject.needs_approval)
+            problem = check_in_day_problem(Event.CHECK_IN, appointment_day=slot.start.date(),
+                                           today=diary.local(ctx.now()).date())
+            if problem:
+                raise IllegalTransition(problem)
         row = insert_appointment(ctx, session, diary, NewAppointment(
             subject=subject, start=slot.start, end=end, room_id=slot.room_id, staff_ids=tuple(slot.staff_ids),
-            status=initial_status(needs_approval=subject.needs_approval, source=source), source=source,
+            status=status, source=source,
             approval_pending=subject.needs_approval, follow_up_of=request.follow_up_of,
             gender_match_required=request.gender_match_required, notes=notes))
         ctx.audit(session, "appointment.book", entity="appointment", entity_id=row.id,
-                  detail=f"{row.reference}; source {source.value}; status {row.status}")
+                  detail=f"{row.reference}; source {source.value}; status {status.value}")
+        if check_in:
+            record_status(ctx, session, row, event=Event.CHECK_IN.value, to_status=checked_in)
+            session.flush()
+            ctx.audit(session, "appointment.check_in", entity="appointment", entity_id=row.id,
+                      detail=f"{status.value} -> {checked_in.value}")
         return row.id, Changes(appointments=True)
 
 
@@ -228,16 +247,29 @@ def _end_of(diary, query: SlotQuery, start: datetime) -> datetime:
 
 
 def _next_free(session, centre_id: str, query: SlotQuery, start: datetime, *, leave_out: tuple[str, ...],
-               length: int | None = None) -> tuple[list[SlotSuggestion], str]:
-    """The free slots nearest to a refused start and the engine's words for it (in the same transaction)."""
+               length: int | None = None, not_this: SlotSuggestion | None = None
+               ) -> tuple[list[SlotSuggestion], str]:
+    """The free slots nearest to a refused start and the engine's words for it (in the same transaction).
+
+    `not_this` is where a moved appointment already is: the diary leaves it out so its own time counts as free,
+    but offering it back as "next free" would be offering to move it nowhere.
+    """
     day = start.date()
     diary = load_diary(session, centre_id, day, day + timedelta(days=ALTERNATIVE_DAYS - 1),
                        patient_ids=(query.patient.id,), leave_out=leave_out)
     if length is not None:
         diary = replace(diary, clinic=with_length(diary.clinic, query.therapy_id, length))
     snapped = start - timedelta(minutes=start.minute % 5, seconds=start.second, microseconds=start.microsecond)
-    return suggest(diary, replace(query, day=day, at=snapped.time(), search_days=ALTERNATIVE_DAYS,
-                                  soonest_first=False), NEXT_SUGGESTIONS)
+    wanted = NEXT_SUGGESTIONS + (1 if not_this is not None else 0)
+    suggestions, explanation = suggest(diary, replace(query, day=day, at=snapped.time(),
+                                                      search_days=ALTERNATIVE_DAYS, soonest_first=False), wanted)
+    if not_this is not None:
+        suggestions = [s for s in suggestions if not _same_slot(s, not_this)]
+    return suggestions[:NEXT_SUGGESTIONS], explanation
+
+
+def _same_slot(a: SlotSuggestion, b: SlotSuggestion) -> bool:
+    return a.start == b.start and a.room_id == b.room_id and set(a.staff_ids) == set(b.staff_ids)
 
 
 # --- status moves ----------------------------------------------------------------------------------------------
@@ -320,8 +352,11 @@ def reschedule(ctx: ServiceContext, appointment_id: str, new_start: datetime, *,
                 target_room, target_staff = picked
                 checked = check_slot(diary, query, new_start, target_room, target_staff)
         if not checked.fits:
+            here = diary.local(row.start_at)
+            current = SlotSuggestion(start=here, end=here + timedelta(minutes=length), room_id=row.room_id or "",
+                                     room_name="", staff_ids=old_staff, staff_names=(), score=0.0)
             suggestions, explanation = _next_free(session, row.centre_id, query, new_start, leave_out=(row.id,),
-                                                  length=length)
+                                                  length=length, not_this=current)
             if room_id is None and staff_ids is None and explanation:  # nobody free: the engine's whole story
                 raise RescheduleRefused(explanation.replace("cannot be booked at", "cannot be moved to"),
                                         suggestions)
@@ -403,6 +438,21 @@ def get_appointment(ctx: ServiceContext, appointment_id: str) -> AppointmentItem
             raise NotFound("That appointment no longer exists.")
         item = found[0]
         return replace(item, history=load_history(session, item.id, _centre_timezone(session, item.centre_id)))
+
+
+VISITED = (Status.CHECKED_IN, Status.IN_PROGRESS, Status.COMPLETED)  # the patient came: something to follow up
+MAX_RECENT_VISITS = 50
+
+
+def recent_visits(ctx: ServiceContext, patient_id: str, *, limit: int = 10) -> list[AppointmentItem]:
+    """The patient's visits that took place (checked in, in progress or completed), newest first, at any centre:
+    what the booking wizard offers as "Follow-up of"."""
+    ctx.authorise(Action.APPOINTMENT_VIEW, entity="appointment")
+    limit = max(1, min(limit, MAX_RECENT_VISITS))
+    with ctx.unit_of_work() as session:
+        return load_items(session, AppointmentRow.patient_id == patient_id,
+                          AppointmentRow.status.in_([status.value for status in VISITED]),
+                          order_by=(AppointmentRow.start_at.desc(), AppointmentRow.reference.desc()), limit=limit)
 
 
 _QUEUE_ORDER = {Status.IN_PROGRESS: 0, Status.CHECKED_IN: 1, Status.CONFIRMED: 2, Status.REQUESTED: 2,

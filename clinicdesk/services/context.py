@@ -41,6 +41,8 @@ class Changes:
     audit: bool = False
     settings: bool = False
     appointments: bool = False
+    therapy: bool = False  # care plans, sessions and their records, incidents, outcomes
+    stock: bool = False
 
 
 @dataclass

@@ -23,7 +23,7 @@ from clinicdesk.domain.prakriti import (
     score_answers,
 )
 from clinicdesk.domain.roles import ROLE_LABELS, Role
-from clinicdesk.services import admin, auth, demo_appointments, patient_records
+from clinicdesk.services import admin, auth, demo_appointments, demo_therapy, patient_records
 from clinicdesk.services import demo_clinical as clinical
 from clinicdesk.services import demo_names as names
 from clinicdesk.services import patients as patient_service
@@ -481,6 +481,7 @@ class _Facts:
     staff: list[tuple[str, str, str]]  # (username, role label, centre code)
     stats: _Stats
     week: demo_appointments.WeekStats | None = None
+    therapy: str = ""
 
 
 def _populate(db: Database, rng: random.Random, patient_count: int, now: datetime, week_seed: int) -> _Facts:
@@ -552,17 +553,29 @@ def _populate(db: Database, rng: random.Random, patient_count: int, now: datetim
                                        clock, desks[centre], rng.choice(doctors[centre]), charting[centre])
         week.patients[centre].append(demo_appointments.Patient(patient_id, sex))
 
+    # The Panchakarma course's actions are merged into the same timeline, so the demo clock only moves forward.
+    course = demo_therapy.DemoCourse(
+        doctor=doctors["KOC"][0], therapist=_ctx(db, clock, signed_in["rajan.t"]), nurse=charting["KOC"],
+        pick_patient=lambda: week.patients["KOC"][0].id if week.patients["KOC"] else None,
+        centre_id=centre_ids["KOC"], today=today, set_clock=clock.set)
+    pending = course.actions()
     # Patients registered before the week's first booking come first; later ones arrive among the week's events.
     opening = demo_appointments.week_start(today)
     for i, (registered_at, window) in enumerate(_visit_times(rng, patient_count, first_day, today - timedelta(1))):
+        while pending and pending[0][0] <= registered_at:
+            when, action = pending.pop(0)
+            clock.set(when)
+            action()
         if registered_at < opening:
             register(i, registered_at, window)
         else:
             week.at(registered_at, lambda i=i, r=registered_at, w=window: register(i, r, w))
+    for when, action in pending:
+        week.at(when, action)
     if patient_count:
         week.plan()
     week.run()
-    return _Facts(rooms, equipment, staff, stats, week.summary() if patient_count else None)
+    return _Facts(rooms, equipment, staff, stats, week.summary() if patient_count else None, course.summary())
 
 
 def _sign_in(db: Database, clock: _DemoClock, username: str) -> SignedInUser:
@@ -638,6 +651,7 @@ def _summary(data_dir: Path, facts: _Facts, seconds: float) -> str:
         f"  Charts: {s.assessments} Ayurvedic assessments, {s.consents} consents, {s.allergies} allergies, "
         f"{s.medications} current medicines.\n"
         + _week_line(facts.week)
+        + (f"  {facts.therapy}.\n" if facts.therapy else "")
         + f"  Staff ({len(facts.staff)}), all with the password '{DEMO_PASSWORD}':\n{staff_lines}"
     )
 

@@ -94,8 +94,7 @@ def _reasons(diary: Diary, board: Board, spec: SessionSpec, candidate: Candidate
     reasons = []
     day = candidate.start // MINUTES_PER_DAY
     if requested is not None:
-        gap = abs(candidate.start - to_minute(requested))
-        reasons.append("At the time asked" if gap == 0 else f"{_minutes_text(gap)} from the time asked")
+        reasons.append(distance_text(requested, to_datetime(candidate.start)))
     elif query.soonest_first:
         reasons.append("The soonest start")
     else:
@@ -121,14 +120,24 @@ def _reasons(diary: Diary, board: Board, spec: SessionSpec, candidate: Candidate
     return tuple(reasons)
 
 
-def _minutes_text(minutes: int) -> str:
-    if minutes < 60:
-        return f"{minutes} min"
-    if minutes % MINUTES_PER_DAY == 0:
-        days = minutes // MINUTES_PER_DAY
-        return f"{days} day{'s' if days > 1 else ''}"
-    hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
+def distance_text(asked: datetime, start: datetime) -> str:
+    """How far a start is from the time asked: "At the time asked", "2 h 15 min later", "1 day earlier".
+
+    Under a day it is hours and minutes; from a day on it is calendar days (Thu 16:45 to Sun 12:00 is
+    "3 days later", never "67 h 15 min"), because that is how the desk tells the patient.
+    """
+    minutes = int((start - asked) / timedelta(minutes=1))
+    if minutes == 0:
+        return "At the time asked"
+    direction = "later" if minutes > 0 else "earlier"
+    gap = abs(minutes)
+    if gap >= MINUTES_PER_DAY:
+        days = abs((start.date() - asked.date()).days)
+        return f"{days} day{'s' if days != 1 else ''} {direction}"
+    hours, rest = divmod(gap, 60)
+    if not hours:
+        return f"{rest} min {direction}"
+    return f"{hours} h {rest} min {direction}" if rest else f"{hours} h {direction}"
 
 
 def _words(reasons) -> str:

@@ -16,21 +16,23 @@ import os
 import random
 import statistics
 import sys
-import time as clock
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from time import perf_counter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "domain" / "scheduling"))  # the tests' clinic builders
+
+from scheduling_builders import MONDAY as FIRST_DAY  # noqa: E402
+from scheduling_builders import clock, person, room, session, shift, therapy  # noqa: E402
 
 from clinicdesk.domain.scheduling import scoring  # noqa: E402
 from clinicdesk.domain.scheduling.calendar import Calendar  # noqa: E402
 from clinicdesk.domain.scheduling.checker import validate_schedule  # noqa: E402
 from clinicdesk.domain.scheduling.model import (  # noqa: E402
-    Booking,
     Centre,
     Clinic,
-    ClockRange,
     EquipmentPool,
     Gender,
     OpeningHours,
@@ -39,14 +41,8 @@ from clinicdesk.domain.scheduling.model import (  # noqa: E402
     Placement,
     PlanRequest,
     Preferences,
-    Room,
     RoomGender,
-    SequenceLink,
-    SessionRequest,
-    Staff,
-    Therapy,
     TimeOfDay,
-    WeeklyShift,
 )
 from clinicdesk.domain.scheduling.occupancy import Board, occupied_from_booking  # noqa: E402
 from clinicdesk.domain.scheduling.rules import build_specs  # noqa: E402
@@ -54,30 +50,22 @@ from clinicdesk.domain.scheduling.scoring import score_schedule  # noqa: E402
 from clinicdesk.domain.scheduling.solver import Scheduler, SolverOptions  # noqa: E402
 from clinicdesk.domain.scheduling.timegrid import MINUTES_PER_DAY, to_datetime, to_minute  # noqa: E402
 
-FIRST_DAY = date(2026, 12, 7)  # a Monday
 MON_SAT = tuple(range(6))
 SLOT = 15
-
-
-def t(hhmm: str) -> time:
-    hours, minutes = hhmm.split(":")
-    return time(int(hours), int(minutes))
 
 
 # ---- Random Panchakarma clinics ---------------------------------------------------------------------------------
 
 THERAPIES = (
-    Therapy("pachana", "Pachana consultation", 20, ("consultation",), follow_up_duration_minutes=15,
-            skills=frozenset({"consultation"})),
-    Therapy("abhyanga", "Abhyanga", 60, ("abhyanga",), follow_up_duration_minutes=45, skills=frozenset({"abhyanga"}),
-            staff_count=2, prep_minutes=10, cleanup_minutes=15, equipment=("droni",)),
-    Therapy("swedana", "Swedana", 30, ("swedana",), skills=frozenset({"swedana"}), prep_minutes=10,
-            cleanup_minutes=10, equipment=("steam_box",)),
-    Therapy("virechana", "Virechana", 90, ("procedure",), skills=frozenset({"virechana"}), prep_minutes=15,
-            cleanup_minutes=20),
-    Therapy("basti", "Basti", 45, ("procedure",), skills=frozenset({"basti"}), prep_minutes=10, cleanup_minutes=15),
-    Therapy("nasya", "Nasya", 30, ("nasya",), skills=frozenset({"nasya"}), prep_minutes=5, cleanup_minutes=10),
-    Therapy("samsarjana", "Samsarjana diet review", 20, ("consultation",), skills=frozenset({"consultation"})),
+    therapy("pachana", "Pachana consultation", 20, ("consultation",), ("consultation",), follow_up_duration_minutes=15),
+    therapy("abhyanga", "Abhyanga", 60, ("abhyanga",), ("abhyanga",), follow_up_duration_minutes=45, staff_count=2,
+            prep_minutes=10, cleanup_minutes=15, equipment=("droni",)),
+    therapy("swedana", "Swedana", 30, ("swedana",), ("swedana",), prep_minutes=10, cleanup_minutes=10,
+            equipment=("steam_box",)),
+    therapy("virechana", "Virechana", 90, ("procedure",), ("virechana",), prep_minutes=15, cleanup_minutes=20),
+    therapy("basti", "Basti", 45, ("procedure",), ("basti",), prep_minutes=10, cleanup_minutes=15),
+    therapy("nasya", "Nasya", 30, ("nasya",), ("nasya",), prep_minutes=5, cleanup_minutes=10),
+    therapy("samsarjana", "Samsarjana diet review", 20, ("consultation",), ("consultation",)),
 )
 
 
@@ -102,72 +90,66 @@ def random_clinic(rng: random.Random, patients: int) -> Clinic:
                 skills.add("nasya")
         leave = ()
         if rng.random() < 0.15:
-            first = FIRST_DAY + timedelta(days=rng.randrange(30))
-            leave = (Period(datetime.combine(first, time()), datetime.combine(first, time()) + timedelta(
-                days=rng.randint(1, 3))),)
-        staff.append(Staff(
-            id=f"{'d' if doctor else 't'}{index:02d}", name=f"{'Dr ' if doctor else ''}Staff {index}",
+            first = datetime.combine(FIRST_DAY + timedelta(days=rng.randrange(30)), time())
+            leave = (Period(first, first + timedelta(days=rng.randint(1, 3))),)
+        staff.append(person(
+            f"{'d' if doctor else 't'}{index:02d}", f"{'Dr ' if doctor else ''}Staff {index}",
             # doctors alternate so that every gender-matched consultation has someone; therapists ~60 % women
-            gender=(Gender.FEMALE if index % 2 == 0 else Gender.MALE) if doctor else (
+            (Gender.FEMALE if index % 2 == 0 else Gender.MALE) if doctor else (
                 Gender.FEMALE if rng.random() < 0.6 else Gender.MALE),
-            role="doctor" if doctor else "therapist", skills=frozenset(skills),
-            shifts=(WeeklyShift(days, t(start), t(end), (ClockRange(t(pause[0]), t(pause[1])),)),),
+            sorted(skills), (shift(start, end, breaks=(pause,), days=days),), role="doctor" if doctor else "therapist",
             leave=leave, max_sessions_per_day=None if doctor else rng.choice((6, 7))))
     n_rooms = min(12, max(8, 8 + (n_therapists - 10) // 2 + rng.randint(-1, 1)))
     kinds = ["consultation", "abhyanga", "abhyanga", "swedana", "procedure", "nasya", "abhyanga", "consultation"]
     extra = ["abhyanga", "procedure", "swedana", "abhyanga"]
     kinds = (kinds + extra)[:n_rooms]
-    rooms = []
-    for index, kind in enumerate(kinds):
-        gender = RoomGender.FEMALE if kind == "abhyanga" and index == 1 else RoomGender.ANY
-        rooms.append(Room(f"r{index:02d}", f"{kind.title()}-{index}", kind, gender=gender,
-                          cleaning_buffer_minutes=15 if kind in ("abhyanga", "procedure") else 5))
+    rooms = [room(f"r{index:02d}", f"{kind.title()}-{index}", kind,
+                  gender=RoomGender.FEMALE if kind == "abhyanga" and index == 1 else RoomGender.ANY,
+                  cleaning_buffer_minutes=15 if kind in ("abhyanga", "procedure") else 5)
+             for index, kind in enumerate(kinds)]
     abhyanga_rooms = sum(1 for kind in kinds if kind == "abhyanga")
     equipment = (EquipmentPool("droni", max(2, abhyanga_rooms - 1), "Droni table"),
                  EquipmentPool("steam_box", sum(1 for kind in kinds if kind == "swedana"), "steam box"))
     centre = Centre("Bench centre", holidays=(date(2026, 12, 25),),
-                    opening_hours=(OpeningHours(MON_SAT, t("07:00"), t("19:00")),))
+                    opening_hours=(OpeningHours(MON_SAT, clock("07:00"), clock("19:00")),))
     return Clinic(centre, tuple(staff), tuple(rooms), THERAPIES, equipment)
 
 
 def random_plan(rng: random.Random, index: int, length: int) -> PlanRequest:
     """A Panchakarma plan: Purvakarma (Pachana, Abhyanga + Swedana), Pradhanakarma, Paschatkarma."""
-    sessions = [SessionRequest("pachana", "pachana", 0)]
+    sessions = [session("pachana", "pachana", 0)]
     oleation = max(3, length // 3)
     for day in range(1, oleation + 1):
-        after = (SequenceLink("pachana", 1),) if day == 1 else ()
-        sessions.append(SessionRequest(f"abhyanga-{day}", "abhyanga", day, after, follow_up=day > 1))
-        sessions.append(SessionRequest(f"swedana-{day}", "swedana", day,
-                                       (SequenceLink(f"abhyanga-{day}", 0, 0, 0),)))
+        sessions.append(session(f"abhyanga-{day}", "abhyanga", day, [("pachana", 1)] if day == 1 else (),
+                                follow_up=day > 1))
+        sessions.append(session(f"swedana-{day}", "swedana", day, [(f"abhyanga-{day}", 0, 0, 0)]))
     last = f"swedana-{oleation}"
     day = oleation + 1
     rest_days = []
     if rng.random() < 0.5 or length < 14:
-        sessions.append(SessionRequest("virechana", "virechana", day, (SequenceLink(last, 1, 2),)))
+        sessions.append(session("virechana", "virechana", day, [(last, 1, 2)]))
         last = "virechana"
         rest_days.append(day + 1)
         day += 2
     else:
         count = min(8, length - day - 3)
         for number in range(1, count + 1):
-            sessions.append(SessionRequest(f"basti-abhyanga-{number}", "abhyanga", day, follow_up=True))
-            sessions.append(SessionRequest(f"basti-{number}", "basti", day,
-                                           (SequenceLink(f"basti-abhyanga-{number}", 0, 0, 15),)))
+            sessions.append(session(f"basti-abhyanga-{number}", "abhyanga", day, follow_up=True))
+            sessions.append(session(f"basti-{number}", "basti", day, [(f"basti-abhyanga-{number}", 0, 0, 15)]))
             last = f"basti-{number}"
             day += 1
     if length >= 14 and rng.random() < 0.6:
         for number in range(1, 6):
-            sessions.append(SessionRequest(f"nasya-{number}", "nasya", oleation + number))
+            sessions.append(session(f"nasya-{number}", "nasya", oleation + number))
     number = 0
     while day < length:
         number += 1
-        sessions.append(SessionRequest(f"samsarjana-{number}", "samsarjana", day,
-                                       (SequenceLink(last, 1, 3),) if number == 1 else ()))
+        sessions.append(session(f"samsarjana-{number}", "samsarjana", day, [(last, 1, 3)] if number == 1 else ()))
         day += 3
     gender = Gender.FEMALE if rng.random() < 0.55 else Gender.MALE
     unavailable = ()
     if rng.random() < 0.3:
-        start = datetime.combine(FIRST_DAY + timedelta(days=rng.randrange(20)), t("07:00"))
+        start = datetime.combine(FIRST_DAY + timedelta(days=rng.randrange(20)), clock("07:00"))
         unavailable = (Period(start, start + timedelta(hours=rng.randint(2, 6))),)
     preferences = Preferences(
         time_of_day=rng.choice((None, TimeOfDay.MORNING, TimeOfDay.MORNING, TimeOfDay.AFTERNOON, TimeOfDay.EVENING)),
@@ -178,17 +160,16 @@ def random_plan(rng: random.Random, index: int, length: int) -> PlanRequest:
                        rest_days=tuple(rest_days), max_days_late=2)
 
 
-def existing_bookings(rng: random.Random, clinic: Clinic) -> tuple[Booking, ...]:
+def existing_bookings(rng: random.Random, clinic: Clinic):
     """Consultations already in the diary, booked with ClinicDesk so that they are consistent."""
     scheduler = Scheduler(clinic, SolverOptions(explain=False))
     for index in range(rng.randint(20, 60)):
         day = FIRST_DAY + timedelta(days=rng.randrange(35))
-        at = datetime.combine(day, t("08:00")) + timedelta(minutes=SLOT * rng.randrange(40))
-        session = SessionRequest(f"walk-in-{index}", "pachana", 0, fixed_start=at)
-        scheduler.book(PlanRequest(f"walk-in-{index}", Patient(f"w{index}", Gender.FEMALE), day, (session,),
+        at = datetime.combine(day, clock("08:00")) + timedelta(minutes=SLOT * rng.randrange(40))
+        walk_in = session(f"walk-in-{index}", "pachana", 0, fixed_start=at)
+        scheduler.book(PlanRequest(f"walk-in-{index}", Patient(f"w{index}", Gender.FEMALE), day, (walk_in,),
                                    kind="appointment"))
-    return tuple(Booking(p.key, p.start, p.end, p.staff_ids, p.room_id, p.patient_id, p.therapy_id)
-                 for p in scheduler.placements)
+    return tuple(placement.as_booking() for placement in scheduler.placements)
 
 
 @dataclass
@@ -214,9 +195,9 @@ def solve_clinicdesk(instance: Instance):
     scheduler = Scheduler(instance.clinic)
     times = []
     for plan in instance.plans:
-        started = clock.perf_counter()
+        started = perf_counter()
         scheduler.book(plan)
-        times.append(clock.perf_counter() - started)
+        times.append(perf_counter() - started)
     return scheduler.result(), times
 
 
@@ -293,12 +274,7 @@ def solve_cpsat(instance: Instance, hint: list[Placement], time_limit: float, wo
             staff_vars[staff_id] = chosen
             staff_intervals[staff_id].append(model.NewOptionalIntervalVar(
                 start - spec.prep, work_size, start - spec.prep + work_size, chosen, f"w[{key},{staff_id}]"))
-            for day, chosen_day in choices.items():
-                both = model.NewBoolVar(f"z[{key},{staff_id},{day}]")
-                model.Add(both >= chosen + chosen_day - 1)
-                model.Add(both <= chosen)
-                model.Add(both <= chosen_day)
-                staff_day_terms.setdefault((staff_id, day), []).append(both)
+            _count_per_day(model, chosen, choices, staff_day_terms, staff_id)
         model.Add(sum(staff_vars.values()) == spec.staff_count * present)
         staff_choice[key] = staff_vars
         if preferences.preferred_staff:
@@ -314,12 +290,7 @@ def solve_cpsat(instance: Instance, hint: list[Placement], time_limit: float, wo
             size = work_size + clinic.room_by_id[room_id].cleaning_buffer_minutes
             room_intervals[room_id].append(model.NewOptionalIntervalVar(
                 start - spec.prep, size, start - spec.prep + size, chosen, f"ri[{key},{room_id}]"))
-            for day, chosen_day in choices.items():
-                both = model.NewBoolVar(f"v[{key},{room_id},{day}]")
-                model.Add(both >= chosen + chosen_day - 1)
-                model.Add(both <= chosen)
-                model.Add(both <= chosen_day)
-                room_day_terms.setdefault((room_id, day), []).append(both)
+            _count_per_day(model, chosen, choices, room_day_terms, room_id)
         model.Add(sum(room_vars.values()) == present)
         room_choice[key] = room_vars
         patient_intervals.setdefault(spec.patient_id, []).append(model.NewOptionalIntervalVar(
@@ -452,7 +423,8 @@ def solve_cpsat(instance: Instance, hint: list[Placement], time_limit: float, wo
     completer.parameters.num_workers = workers
     completer.parameters.cp_model_probing_level = 0
     completer.parameters.stop_after_first_solution = True
-    if completer.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    completed = completer.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    if completed:
         variables = [model.GetIntVarFromProtoIndex(index) for index in range(len(model.Proto().variables))]
         values = [completer.Value(variable) for variable in variables]
         model.ClearHints()
@@ -478,7 +450,18 @@ def solve_cpsat(instance: Instance, hint: list[Placement], time_limit: float, wo
                     next(room for room, var in room_choice[key].items() if solver.Value(var)),
                     tuple(sorted(s for s, var in staff_choice[key].items() if solver.Value(var))),
                     spec.session.follow_up))
-    return placements, solver.StatusName(status), solver.ObjectiveValue(), solver.BestObjectiveBound(), len(specs)
+    status_name = solver.StatusName(status) + ("" if completed else " (hint not completed: started from nothing)")
+    return placements, status_name, solver.ObjectiveValue(), solver.BestObjectiveBound(), len(specs)
+
+
+def _count_per_day(model, chosen, day_choices: dict, terms: dict, resource: str) -> None:
+    """Add to terms[(resource, day)] a variable that is 1 when the resource is chosen and the session is that day."""
+    for day, chosen_day in day_choices.items():
+        both = model.NewBoolVar("")
+        model.Add(both >= chosen + chosen_day - 1)
+        model.Add(both <= chosen)
+        model.Add(both <= chosen_day)
+        terms.setdefault((resource, day), []).append(both)
 
 
 def _pair_load(model, count_expr, already: int, most: int):
@@ -505,6 +488,7 @@ def main(argv=None) -> int:
     print(header)
     print("-" * len(header))
     ratios, all_times, twenty_one, twenty_one_fast, failures = [], [], 0, 0, 0
+    placed_totals = [0, 0]  # ours, CP-SAT's, over the clinics where CP-SAT is a reference
     for number in range(args.instances):
         instance = random_instance(args.seed * 1000 + number)
         result, times = solve_clinicdesk(instance)
@@ -528,8 +512,11 @@ def main(argv=None) -> int:
             if placements and objective > cp_score.total + 0.5:  # below is fine: load costs not yet tight
                 status += f" (MODEL BUG: objective {objective:.0f} > score {cp_score.total})"
             ratio = ours_score.total / cp_score.total if cp_score.total else float("nan")
-            if placements:  # CP-SAT may find nothing in its time on the largest clinics (status UNKNOWN)
+            # a reference only when it started from our answer: otherwise (a loaded machine) it may find little
+            if placements and "hint not completed" not in status:
                 ratios.append(ratio)
+                placed_totals[0] += ours_score.placed_sessions
+                placed_totals[1] += cp_score.placed_sessions
             cp_text = str(cp_score.placed_sessions)
             ratio_text = f"{ratio:.4f}"
             cp_pen_text = f"{cp_score.penalties / max(1, cp_score.placed_sessions):.2f}"
@@ -546,6 +533,8 @@ def main(argv=None) -> int:
     print()
     print(f"ClinicDesk hard-rule violations: {failures}")
     if ratios:
+        print(f"sessions placed on the {len(ratios)} clinics CP-SAT finished: ClinicDesk {placed_totals[0]}, "
+              f"CP-SAT {placed_totals[1]}")
         print(f"score ratio ClinicDesk / CP-SAT: mean {statistics.mean(ratios):.4f}, worst {min(ratios):.4f}")
     print(f"time per plan: mean {1000 * statistics.mean(all_times):.1f} ms, median "
           f"{1000 * statistics.median(all_times):.1f} ms, max {1000 * max(all_times):.1f} ms")

@@ -4,7 +4,7 @@ import itertools
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from clinicdesk.domain.roles import Action
+from clinicdesk.domain.roles import Action, may
 from clinicdesk.services import admin, appointments, patients, waitlist
 from clinicdesk.services.admin_dto import PractitionerProfile, RoomDraft, StaffDraft, WorkingHours
 from clinicdesk.services.appointment_dto import BookingRequest
@@ -60,6 +60,11 @@ class Diary:
         request = self.request(patient)
         return request, appointments.find_slots(self.boss, request, count=1).suggestions[0]
 
+    def walk_in(self):
+        """A walk-in for today and its soonest slot (each call books the next free start)."""
+        request = self.request("waiter", day=self.today, source="walk_in")
+        return request, appointments.find_slots(self.boss, request, count=1).suggestions[0]
+
     def new_start(self, appointment_id: str) -> datetime:
         """The same time on a day nothing else uses, so every move fits."""
         return appointments.get_appointment(self.boss, appointment_id).start + timedelta(days=next(self.days))
@@ -90,6 +95,7 @@ def registry(diary_of) -> dict[Action, dict[str, object]]:
                                                                             d(w).today + timedelta(days=7)),
             "appointments.get_appointment": lambda c, w: appointments.get_appointment(c, d(w).ids["appointment"]),
             "appointments.today_queue": lambda c, w: appointments.today_queue(c, d(w).centre, d(w).today),
+            "appointments.recent_visits": lambda c, w: appointments.recent_visits(c, d(w).ids["booker"]),
             "waitlist.list_entries": lambda c, w: waitlist.list_entries(c, d(w).centre)},
         Action.APPOINTMENT_BOOK: {
             "appointments.find_slots": lambda c, w: appointments.find_slots(c, d(w).request()),
@@ -105,7 +111,8 @@ def registry(diary_of) -> dict[Action, dict[str, object]]:
             "waitlist.decline_offer": lambda c, w: waitlist.decline_offer(c, d(w).offer()),
             "waitlist.withdraw": lambda c, w: waitlist.withdraw(c, d(w).entry())},
         Action.APPOINTMENT_UPDATE: {
-            "appointments.transition": lambda c, w: _floor_move(c, d(w), next(w.counter) % 4)},
+            "appointments.transition": lambda c, w: _floor_move(c, d(w), next(w.counter) % 4),
+            "appointments.book": lambda c, w: _walk_in_checked_in(c, d(w))},
         Action.APPOINTMENT_APPROVE: {
             "appointments.transition": lambda c, w: appointments.transition(
                 c, d(w).fresh(service="approval"), "approve")},
@@ -121,3 +128,12 @@ _FLOOR = (("check_in", ()), ("start", ("check_in",)), ("complete", ("check_in", 
 def _floor_move(ctx: ServiceContext, diary: Diary, which: int):
     event, before = _FLOOR[which]
     return appointments.transition(ctx, diary.fresh(today=True, moves=before), event)
+
+
+def _walk_in_checked_in(ctx: ServiceContext, diary: Diary):
+    """Booking a walk-in already checked in needs both booking and check-in. Someone who may check patients in but
+    not book them (a therapist) is refused at the booking, so for them the check-in permission is exercised the
+    usual way; everyone else, allowed or not, goes through book(check_in=True)."""
+    if ctx.user is not None and not may(ctx.user.role, Action.APPOINTMENT_BOOK):
+        return _floor_move(ctx, diary, 0)
+    return appointments.book(ctx, *diary.walk_in(), check_in=True)

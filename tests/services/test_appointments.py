@@ -66,7 +66,7 @@ def test_a_taken_time_is_explained_in_plain_words_with_the_nearest_alternatives(
     assert "Anjali Menon is booked 10:00–11:00" in found.explanation
     assert "Rajan Pillai is booked 10:00–11:00" in found.explanation
     assert [s.start for s in found.suggestions][:2] == [at(FRIDAY, "09:00"), at(FRIDAY, "11:00")]
-    assert found.suggestions[0].reasons[0] == "1 h from the time asked"
+    assert found.suggestions[0].reasons[0] == "1 h earlier"
 
 
 def test_a_day_with_nothing_free_says_why_and_offers_the_next_days(world, desk):

@@ -293,3 +293,28 @@ def test_waiting_patients_and_an_offer_for_a_freed_slot(demo_ctx):
     assert len(entries) >= 4
     offered = [e for e in entries if e.status == "offered"]
     assert offered and all(e.offered_slot.staff_names and e.offered_slot.room_name for e in offered)
+
+
+def test_the_demo_course_is_under_way_with_its_sessions_stock_incident_and_outcomes(demo_ctx):
+    from clinicdesk.services import incidents, outcomes, stock, therapy_plans, therapy_sessions
+    from clinicdesk.store.models_therapy import CarePlanRow
+
+    with demo_ctx.db.session() as session:
+        plan = session.scalars(select(CarePlanRow)).one()
+    summary = therapy_plans.plan_summary(demo_ctx, plan.id)
+    assert summary.status == "active" and summary.course_key == "classic-virechana-21"
+    assert [(p.phase, p.completed) for p in summary.phases] == [
+        ("purvakarma", 8), ("pradhanakarma", 1), ("paschatkarma", 0)]
+    run = [s for s in summary.sessions if s.status == "completed"]
+    details = {s.key: therapy_sessions.session_detail(demo_ctx, s.id) for s in run}
+    assert details["abh-5"].board.deviations == 1
+    assert [i.session_id for i in incidents.list_incidents(demo_ctx, plan.centre_id)] == [
+        next(s.id for s in run if s.key == "swe-5")]
+    assert any(m["code"] == "CASTOR-OIL" for m in details["vir-7"].materials)
+    levels = {line.code: line for line in stock.stock_levels(demo_ctx, plan.centre_id)}
+    assert levels["CASTOR-OIL"].low and levels["DHANWANTARAM"].expiring_soon
+    series = outcomes.progress_series(demo_ctx, plan.id)
+    assert len(series.points) == 5 and series.points[0].symptom_scores["knee pain"] > \
+        series.points[-1].symptom_scores["knee pain"]
+    today = FIXED_NOW.astimezone(ZoneInfo("Asia/Kolkata")).date()
+    assert therapy_sessions.day_board(demo_ctx, plan.centre_id, today)  # the course goes on today

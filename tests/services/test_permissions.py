@@ -20,7 +20,7 @@ from clinicdesk.services.context import ServiceContext, SignedInUser
 from clinicdesk.services.patient_dto import CommunicationPreferences
 from clinicdesk.store.models import AuditEntryRow, PatientRow
 from tests.conftest import STAFF_PASSWORD, FixedClock
-from tests.services import appointment_matrix
+from tests.services import appointment_matrix, therapy_matrix
 from tests.services.appointment_matrix import Diary
 from tests.services.helpers import aadhaar, audit_rows, patient_draft, standalone_clinic
 
@@ -39,6 +39,7 @@ class World:
     ids: dict[str, str] = field(default_factory=dict)
     counter: itertools.count = field(default_factory=itertools.count)
     diary: Diary | None = None  # the bookable corner for the appointment actions
+    floor: therapy_matrix.Floor | None = None  # the Panchakarma corner for the therapy actions
 
     def ctx(self, role: Role) -> ServiceContext:
         return ServiceContext(self.db, user=self.users[role], clock=self.clock)
@@ -82,6 +83,8 @@ def build_world(w: World, boss: ServiceContext) -> None:
     w.ids["equipment"], _ = admin.save_equipment(boss, EquipmentDraft(centre, "Droni", "droni", w.ids["room"]))
     w.diary = Diary(boss, centre)
     w.diary.set_up()
+    w.floor = therapy_matrix.Floor(boss)
+    w.floor.set_up()
 
 
 Call = Callable[[ServiceContext, World], object]
@@ -150,6 +153,7 @@ REGISTRY: dict[Action, dict[str, Call]] = {
     Action.BACKUP_RUN: {
         "admin.run_backup": lambda c, w: admin.run_backup(c, w.backup_dir)},
     **appointment_matrix.registry(lambda w: w.diary),
+    **therapy_matrix.registry(lambda w: w.floor),
 }
 
 

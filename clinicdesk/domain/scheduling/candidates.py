@@ -101,6 +101,7 @@ def day_candidates(board: Board, spec: SessionSpec, day: int, *, relaxed: bool =
     for _, _, mask in rooms:
         any_room |= mask
     feasible = base & any_room & enough_staff_mask([mask for _, _, mask in staff], needed, grid.full_mask)
+    staff_cost: dict[tuple[str, ...], int] = {}  # the same few teams come up at most starts
     for slot in iter_bits(feasible):
         bit = 1 << slot
         room_cost, room_id = next((cost, room_id) for cost, room_id, mask in rooms if mask & bit)
@@ -111,9 +112,11 @@ def day_candidates(board: Board, spec: SessionSpec, day: int, *, relaxed: bool =
                 if len(chosen) == needed:
                     break
         staff_ids = tuple(sorted(chosen))
+        cost = staff_cost.get(staff_ids)
+        if cost is None:
+            cost = staff_cost[staff_ids] = costs.exact(staff_ids, day, with_load=True)
         start = grid.start_minute(day, slot)
-        score = (fixed_points - scoring.time_of_day_penalty(spec.preferences, start) - room_cost
-                 - costs.exact(staff_ids, day, with_load=True))
+        score = fixed_points - scoring.time_of_day_penalty(spec.preferences, start) - room_cost - cost
         candidates.append(_candidate(score, start, room_id, staff_ids, False))
     return sorted(candidates)
 

@@ -6,6 +6,7 @@ solver's bitmasks or interval indexes cannot hide in here too.
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 
 from clinicdesk.domain.scheduling.model import Booking, Clinic, Placement, PlanRequest, RoomGender, Staff
 
@@ -186,8 +187,19 @@ def _check_placement(clinic, plans, placed_by_key, placement: Placement, flags_f
     return problems
 
 
-def _overlaps(a_start, a_end, b_start, b_end) -> bool:
-    return a_start < b_end and b_start < a_end
+def _overlapping_pairs(held, start, end):
+    """Every pair of items whose intervals [start(item), end(item)) overlap, earlier start first."""
+    held = sorted(held, key=start)
+    for index, first in enumerate(held):
+        for second in held[index + 1:]:
+            if start(second) >= end(first):
+                break
+            yield first, second
+
+
+def _shares_legally(first: _Item, second: _Item) -> bool:
+    """Two items may hold the same staff or room at once only as members of one group session."""
+    return bool(first.group and first.group == second.group)
 
 
 def _check_pairs(clinic: Clinic, items: list[_Item], plans, placements) -> list[str]:
@@ -200,24 +212,16 @@ def _check_pairs(clinic: Clinic, items: list[_Item], plans, placements) -> list[
             by_room[item.room_id].append(item)
         if item.patient_id:
             by_patient[item.patient_id].append(item)
+    work_start, work_end = attrgetter("work_start"), attrgetter("work_end")
     for staff_id, held in by_staff.items():
-        held.sort(key=lambda item: item.work_start)
-        for i, first in enumerate(held):
-            for second in held[i + 1:]:
-                if second.work_start >= first.work_end:
-                    break
-                if (first.is_new or second.is_new) and not (first.group and first.group == second.group):
-                    problems.append(f"staff {staff_id} double-booked: {first.label} and {second.label}")
+        for first, second in _overlapping_pairs(held, work_start, work_end):
+            if (first.is_new or second.is_new) and not _shares_legally(first, second):
+                problems.append(f"staff {staff_id} double-booked: {first.label} and {second.label}")
     for room_id, held in by_room.items():
+        for first, second in _overlapping_pairs(held, work_start, attrgetter("room_end")):
+            if (first.is_new or second.is_new) and not _shares_legally(first, second):
+                problems.append(f"room {room_id} double-booked (incl. cleaning): {first.label} and {second.label}")
         room = clinic.room_by_id.get(room_id)
-        held.sort(key=lambda item: item.work_start)
-        for i, first in enumerate(held):
-            for second in held[i + 1:]:
-                if second.work_start >= first.room_end and second.work_start >= first.work_end:
-                    break
-                clash = _overlaps(first.work_start, first.room_end, second.work_start, second.room_end)
-                if clash and (first.is_new or second.is_new) and not (first.group and first.group == second.group):
-                    problems.append(f"room {room_id} double-booked (incl. cleaning): {first.label} and {second.label}")
         groups = defaultdict(list)
         for item in held:
             if item.group:
@@ -226,13 +230,9 @@ def _check_pairs(clinic: Clinic, items: list[_Item], plans, placements) -> list[
             if room and len(members) > room.capacity and any(member.is_new for member in members):
                 problems.append(f"room {room_id} group over capacity: {len(members)} > {room.capacity}")
     for patient_id, held in by_patient.items():
-        held.sort(key=lambda item: item.start)
-        for i, first in enumerate(held):
-            for second in held[i + 1:]:
-                if second.start >= first.end:
-                    break
-                if first.is_new or second.is_new:
-                    problems.append(f"patient {patient_id} double-booked: {first.label} and {second.label}")
+        for first, second in _overlapping_pairs(held, attrgetter("start"), attrgetter("end")):
+            if first.is_new or second.is_new:
+                problems.append(f"patient {patient_id} double-booked: {first.label} and {second.label}")
     problems.extend(_check_equipment(clinic, items))
     problems.extend(_check_daily_limits(clinic, by_staff, by_patient, plans, placements))
     return problems

@@ -88,82 +88,105 @@ def staff_description(board: Board, spec: SessionSpec, plural: bool = False) -> 
     return " ".join(words)
 
 
+# One phrase per refusal: {staff} and {room} name the reason's subject, {span} its times, {day} its day
+_PHRASES = {
+    ReasonCode.OUTSIDE_PLAN_WINDOW: "the day is outside the plan's window",
+    ReasonCode.REST_DAY: "{day} is a rest day in the plan",
+    ReasonCode.NOT_REQUESTED_TIME: "{clock} is not on the {grid}-minute booking grid",
+    ReasonCode.PATIENT_UNAVAILABLE: "the patient is not available {span}",
+    ReasonCode.PATIENT_DAILY_LIMIT: "the patient already has {count} session(s) on {day}, the most they want in a day",
+    ReasonCode.STAFF_MISSING_SKILL: "{staff} lacks the {other} skill",
+    ReasonCode.STAFF_NOT_OFFERING: "{staff} does not offer {therapy}",
+    ReasonCode.STAFF_GENDER: "{staff} is not {other}, and the patient asked for a {other} therapist",
+    ReasonCode.STAFF_ON_LEAVE: "{staff} is on leave",
+    ReasonCode.STAFF_ON_BREAK: "{staff} is on a break {span}",
+    ReasonCode.STAFF_BUSY: "{staff} is booked {span}",
+    ReasonCode.STAFF_DAILY_LIMIT: "{staff} already has {count} sessions that day, the maximum",
+    ReasonCode.ROOM_TYPE: "{room} is not a {other} room",
+    ReasonCode.ROOM_GENDER: "{room} is for {other} patients only",
+    ReasonCode.EQUIPMENT_MISSING: "the centre has only {count} {equipment}",
+    ReasonCode.EQUIPMENT_BUSY: "every {equipment} (the centre has {count}) is in use {span}",
+}
+# Codes whose phrase depends on whether the reason has times: (with them, without them)
+_PHRASES_BY_SPAN = {
+    ReasonCode.CENTRE_CLOSED: ("the centre is not open for the whole session ({span})",
+                               "the centre is closed on {day}"),
+    ReasonCode.STAFF_OFF_SHIFT: ("{staff} is not on shift then (works {span})", "{staff} is not on shift that day"),
+    ReasonCode.ROOM_BUSY: ("{room} is taken {span}", "{room} is taken"),
+}
+
+
 def describe(board: Board, spec: SessionSpec, reason: Reason) -> str:
     """One refusal as a phrase, e.g. "Anjali is on a break 13:00–13:30"."""
     code = reason.code
-    day = format_day(reason.start // MINUTES_PER_DAY) if reason.start is not None else "that day"
-    span = format_span(reason.start, reason.end) if reason.start is not None and reason.end is not None else ""
-    staff = _staff_name(board, reason.subject)
-    room = _room_name(board, reason.subject)
-    if code == ReasonCode.OUTSIDE_PLAN_WINDOW:
-        return "the day is outside the plan's window"
-    if code == ReasonCode.REST_DAY:
-        return f"{day} is a rest day in the plan"
-    if code == ReasonCode.HOLIDAY:
-        return f"{day} is a centre holiday" if not reason.subject else f"{staff} is off for the centre holiday"
-    if code == ReasonCode.CENTRE_CLOSED:
-        return f"the centre is not open for the whole session ({span})" if span else f"the centre is closed on {day}"
-    if code == ReasonCode.NOT_REQUESTED_TIME:
-        return f"{format_clock(reason.start)} is not on the {board.grid.slot_minutes}-minute booking grid"
-    if code == ReasonCode.AFTER_UNPLACED:
-        return f"it comes after {_session_label(board, spec, reason.other)}, which could not be booked"
-    if code == ReasonCode.SEQUENCE_DAYS:
-        link = next((item for item in spec.session.after if item.session_id == reason.other), None)
-        label = _session_label(board, spec, reason.other)
-        if link is None:
-            return f"{label}, which must follow it, is booked on {format_day(reason.start // MINUTES_PER_DAY)}"
-        most = f"–{link.max_gap_days}" if link.max_gap_days is not None and link.max_gap_days != link.min_gap_days \
-            else ("" if link.max_gap_days is not None else " or more")
-        return (f"it must be {link.min_gap_days}{most} days after {label}, which is on "
-                f"{format_day(reason.start // MINUTES_PER_DAY)}")
-    if code == ReasonCode.SEQUENCE_TIME:
-        if reason.start is not None:
-            return f"it cannot start before {format_clock(reason.start)}, after the session it follows"
-        return f"it must end by {format_clock(reason.end)}, before the session that follows it"
-    if code == ReasonCode.PATIENT_BUSY:
-        what = board.occupancy.entries.get(reason.other)
-        therapy = board.clinic.therapy_by_id.get(what.therapy_id) if what and what.therapy_id else None
-        return f"the patient already has {therapy.name if therapy else 'another session'} {span}"
-    if code == ReasonCode.PATIENT_UNAVAILABLE:
-        return f"the patient is not available {span}"
-    if code == ReasonCode.PATIENT_DAILY_LIMIT:
-        return f"the patient already has {reason.count} session(s) on {day}, the most they want in a day"
-    if code == ReasonCode.STAFF_MISSING_SKILL:
-        return f"{staff} lacks the {reason.other} skill"
-    if code == ReasonCode.STAFF_NOT_OFFERING:
-        return f"{staff} does not offer {spec.therapy.name}"
-    if code == ReasonCode.STAFF_GENDER:
-        return f"{staff} is not {reason.other}, and the patient asked for a {reason.other} therapist"
-    if code == ReasonCode.STAFF_ON_LEAVE:
-        return f"{staff} is on leave"
-    if code == ReasonCode.STAFF_ON_BREAK:
-        return f"{staff} is on a break {span}"
-    if code == ReasonCode.STAFF_OFF_SHIFT:
-        return f"{staff} is not on shift then (works {span})" if span else f"{staff} is not on shift that day"
-    if code == ReasonCode.STAFF_BUSY:
-        return f"{staff} is booked {span}"
-    if code == ReasonCode.STAFF_DAILY_LIMIT:
-        return f"{staff} already has {reason.count} sessions that day, the maximum"
-    if code == ReasonCode.NOT_ENOUGH_STAFF:
-        if len(spec.eligible_staff) < spec.staff_count:
-            return _no_staff_text(board, spec)
-        if reason.other not in ("", "0"):
-            return (f"only {reason.other} {staff_description(board, spec)} is free and {reason.count} are needed")
-        return f"no {staff_description(board, spec)} is free"
-    if code == ReasonCode.ROOM_TYPE:
-        return f"{room} is not a {reason.other} room"
-    if code == ReasonCode.ROOM_GENDER:
-        return f"{room} is for {reason.other} patients only"
-    if code == ReasonCode.ROOM_BUSY:
-        return f"{room} is taken {span}" if span else f"{room} is taken"
-    if code == ReasonCode.NO_ROOM:
-        return _no_room_text(board, spec)
-    if code == ReasonCode.EQUIPMENT_MISSING:
-        return f"the centre has only {reason.count} {board.clinic.equipment_name.get(reason.subject, reason.subject)}"
-    if code == ReasonCode.EQUIPMENT_BUSY:
-        name = board.clinic.equipment_name.get(reason.subject, reason.subject)
-        return f"every {name} (the centre has {reason.count}) is in use {span}"
-    return code.value
+    special = _DESCRIBE_SPECIAL.get(code)
+    if special is not None:
+        return special(board, spec, reason)
+    words = {
+        "day": format_day(reason.start // MINUTES_PER_DAY) if reason.start is not None else "that day",
+        "span": format_span(reason.start, reason.end) if reason.start is not None and reason.end is not None else "",
+        "clock": format_clock(reason.start) if reason.start is not None else "",
+        "staff": _staff_name(board, reason.subject), "room": _room_name(board, reason.subject),
+        "equipment": board.clinic.equipment_name.get(reason.subject, reason.subject),
+        "other": reason.other, "count": reason.count, "grid": board.grid.slot_minutes, "therapy": spec.therapy.name,
+    }
+    phrase = _PHRASES.get(code)
+    if phrase is None and code in _PHRASES_BY_SPAN:
+        with_span, without = _PHRASES_BY_SPAN[code]
+        phrase = with_span if words["span"] else without
+    return phrase.format(**words) if phrase is not None else code.value
+
+
+def _holiday(board: Board, spec: SessionSpec, reason: Reason) -> str:
+    if reason.subject:
+        return f"{_staff_name(board, reason.subject)} is off for the centre holiday"
+    return f"{format_day(reason.start // MINUTES_PER_DAY)} is a centre holiday"
+
+
+def _sequence_days(board: Board, spec: SessionSpec, reason: Reason) -> str:
+    link = next((item for item in spec.session.after if item.session_id == reason.other), None)
+    label = _session_label(board, spec, reason.other)
+    day = format_day(reason.start // MINUTES_PER_DAY)
+    if link is None:
+        return f"{label}, which must follow it, is booked on {day}"
+    if link.max_gap_days is None:
+        most = " or more"
+    else:
+        most = f"–{link.max_gap_days}" if link.max_gap_days != link.min_gap_days else ""
+    return f"it must be {link.min_gap_days}{most} days after {label}, which is on {day}"
+
+
+def _sequence_time(board: Board, spec: SessionSpec, reason: Reason) -> str:
+    if reason.start is not None:
+        return f"it cannot start before {format_clock(reason.start)}, after the session it follows"
+    return f"it must end by {format_clock(reason.end)}, before the session that follows it"
+
+
+def _patient_busy(board: Board, spec: SessionSpec, reason: Reason) -> str:
+    what = board.occupancy.entries.get(reason.other)
+    therapy = board.clinic.therapy_by_id.get(what.therapy_id) if what and what.therapy_id else None
+    return f"the patient already has {therapy.name if therapy else 'another session'} " \
+           f"{format_span(reason.start, reason.end)}"
+
+
+def _not_enough_staff(board: Board, spec: SessionSpec, reason: Reason) -> str:
+    if len(spec.eligible_staff) < spec.staff_count:
+        return _no_staff_text(board, spec)
+    if reason.other not in ("", "0"):
+        return f"only {reason.other} {staff_description(board, spec)} is free and {reason.count} are needed"
+    return f"no {staff_description(board, spec)} is free"
+
+
+_DESCRIBE_SPECIAL = {
+    ReasonCode.HOLIDAY: _holiday,
+    ReasonCode.AFTER_UNPLACED: lambda board, spec, reason:
+        f"it comes after {_session_label(board, spec, reason.other)}, which could not be booked",
+    ReasonCode.SEQUENCE_DAYS: _sequence_days,
+    ReasonCode.SEQUENCE_TIME: _sequence_time,
+    ReasonCode.PATIENT_BUSY: _patient_busy,
+    ReasonCode.NOT_ENOUGH_STAFF: _not_enough_staff,
+    ReasonCode.NO_ROOM: lambda board, spec, reason: _no_room_text(board, spec),
+}
 
 
 def _no_room_text(board: Board, spec: SessionSpec) -> str:

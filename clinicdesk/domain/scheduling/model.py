@@ -264,6 +264,11 @@ class Placement:
     def key(self) -> str:
         return f"{self.request_id}/{self.session_id}"
 
+    def as_booking(self) -> Booking:
+        """The placement as a diary entry (id = its key), e.g. to book later requests or reschedule around it."""
+        return Booking(id=self.key, start=self.start, end=self.end, staff_ids=self.staff_ids, room_id=self.room_id,
+                       patient_id=self.patient_id, therapy_id=self.therapy_id)
+
 
 @dataclass(frozen=True)
 class Option:

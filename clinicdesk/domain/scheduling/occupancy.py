@@ -80,6 +80,7 @@ class BusyIndex:
     def __init__(self):
         self._by_day: dict[tuple[str, int], list[tuple[int, int, str]]] = {}
         self._refs: Counter = Counter()
+        self.versions: Counter = Counter()  # bumped on every change of a (resource, day) list: keys for caches
 
     def add(self, resource: str, start: int, end: int, tag: str) -> bool:
         """Record the interval; True when it was not there before."""
@@ -89,6 +90,7 @@ class BusyIndex:
             return False
         for day in range(start // MINUTES_PER_DAY, (end - 1) // MINUTES_PER_DAY + 1):
             insort(self._by_day.setdefault((resource, day), []), (start, end, tag))
+            self.versions[(resource, day)] += 1
         return True
 
     def remove(self, resource: str, start: int, end: int, tag: str) -> bool:
@@ -101,6 +103,7 @@ class BusyIndex:
         for day in range(start // MINUTES_PER_DAY, (end - 1) // MINUTES_PER_DAY + 1):
             intervals = self._by_day[(resource, day)]
             del intervals[bisect_left(intervals, (start, end, tag))]
+            self.versions[(resource, day)] += 1
         return True
 
     def on_day(self, resource: str, day: int) -> list[tuple[int, int, str]]:
@@ -221,6 +224,8 @@ class Board:
         self.grid = SlotGrid(slot_minutes)
         self.occupancy = Occupancy()
         self.placed: dict[str, PlacedSession] = {}
+        # start masks of one staff member or room for one day and session shape, keyed by the busy list's version
+        self.mask_cache: dict[tuple, int] = {}
         # staff used per (request, therapy), counted so that removing a session can undo it
         self.plan_staff: dict[tuple[str, str], Counter] = {}
         # a patient's daily limit holds across all their requests: the strictest one booked so far applies

@@ -18,6 +18,8 @@ from clinicdesk.domain.scheduling.model import (
 from clinicdesk.domain.scheduling.occupancy import Board
 from clinicdesk.domain.scheduling.timegrid import MINUTES_PER_DAY, at_least, merge, subtract, to_minute
 
+MASK_CACHE_SIZE = 200_000  # cached start masks kept before the cache starts afresh (a few MB)
+
 
 class ReasonCode(StrEnum):
     OUTSIDE_PLAN_WINDOW = "outside_plan_window"
@@ -297,12 +299,24 @@ def staff_free_windows(board: Board, staff_id: str, day: int) -> list[tuple[int,
     return subtract(windows, [(start, end) for start, end, _ in busy]) if busy else list(windows)
 
 
+def _cached_mask(board: Board, key: tuple, compute) -> int:
+    cache = board.mask_cache
+    mask = cache.get(key)
+    if mask is None:
+        if len(cache) > MASK_CACHE_SIZE:
+            cache.clear()
+        mask = cache[key] = compute()
+    return mask
+
+
 def staff_mask(board: Board, spec: SessionSpec, staff_id: str, day: int) -> int:
     limit = board.clinic.staff_by_id[staff_id].max_sessions_per_day
     if limit is not None and board.occupancy.staff_day_count[(staff_id, day)] >= limit:
         return 0
-    return board.grid.starts_fitting(day, staff_free_windows(board, staff_id, day), spec.prep,
-                                     spec.duration + spec.cleanup)
+    after = spec.duration + spec.cleanup
+    key = ("staff", staff_id, day, spec.prep, after, board.occupancy.staff.versions[(staff_id, day)])
+    return _cached_mask(board, key, lambda: board.grid.starts_fitting(
+        day, staff_free_windows(board, staff_id, day), spec.prep, after))
 
 
 def room_busy_intervals(board: Board, room_id: str, day: int) -> list[tuple[int, int, str]]:
@@ -311,9 +325,11 @@ def room_busy_intervals(board: Board, room_id: str, day: int) -> list[tuple[int,
 
 
 def room_mask(board: Board, spec: SessionSpec, room_id: str, day: int) -> int:
-    room = board.clinic.room_by_id[room_id]
-    return board.grid.starts_clear_of(day, room_busy_intervals(board, room_id, day), spec.prep,
-                                      spec.duration + spec.cleanup + room.cleaning_buffer_minutes)
+    after = spec.duration + spec.cleanup + board.clinic.room_by_id[room_id].cleaning_buffer_minutes
+    versions = board.occupancy.rooms.versions
+    key = ("room", room_id, day, spec.prep, after, versions[(room_id, day)], versions[(room_id, day + 1)])
+    return _cached_mask(board, key, lambda: board.grid.starts_clear_of(
+        day, room_busy_intervals(board, room_id, day), spec.prep, after))
 
 
 def base_mask(board: Board, spec: SessionSpec, day: int) -> int:

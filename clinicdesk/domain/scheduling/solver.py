@@ -10,8 +10,6 @@ from clinicdesk.domain.scheduling.rules import SessionSpec, build_specs
 from clinicdesk.domain.scheduling.scoring import ScoreBreakdown, score_schedule
 from clinicdesk.domain.scheduling.timegrid import MINUTES_PER_DAY, to_datetime
 
-import os
-REPAIR_MUST_PAY = bool(os.environ.get("RMP"))
 BUMP_TRIES = 8  # placed sessions tried, latest first, when making room for a session that others follow
 LOOKAHEAD_CANDIDATES = 24  # candidates a session scans for one that leaves its followers a day, before giving up
 
@@ -19,8 +17,9 @@ LOOKAHEAD_CANDIDATES = 24  # candidates a session scans for one that leaves its 
 @dataclass(frozen=True)
 class SolverOptions:
     slot_minutes: int = 15
-    backtrack_limit: int = 40  # backtracking steps for one session before it is given up as unplaced
-    plan_backtrack_limit: int = 400  # all backtracking steps of one plan: keeps a long, crowded plan fast
+    backtrack_limit: int = 20  # backtracking steps for one session before it is given up as unplaced
+    plan_backtrack_limit: int = 80  # all backtracking steps of one plan: keeps a long, crowded plan fast
+    repair_rollouts: int = 6  # per plan: repairs checked by playing the rest of the plan out both ways
     earliest_search_days: int = 28  # how far an unplaced session looks for its earliest option
     alternatives: int = 3  # alternatives offered for an appointment whose requested time is impossible
     explain: bool = True
@@ -54,7 +53,7 @@ class Scheduler:
         """Place every session of a plan (or the one session of an appointment) that the hard rules allow."""
         self.board.register_patient_limit(request.patient.id, request.preferences.max_sessions_per_day)
         specs = build_specs(self.board, request)
-        search = _PlanSearch(self.board, specs, self.options.backtrack_limit, self.options.plan_backtrack_limit)
+        search = _PlanSearch(self.board, specs, self.options)
         unplaced_specs = search.run()
         unplaced = {}
         for index in sorted(unplaced_specs):
@@ -102,12 +101,13 @@ def placed_session(spec: SessionSpec, candidate: Candidate) -> PlacedSession:
 class _PlanSearch:
     """Depth-first over the plan's sessions; on a dead end, go back to the latest session that could be the cause."""
 
-    def __init__(self, board: Board, specs: list[SessionSpec], budget: int, plan_budget: int):
+    def __init__(self, board: Board, specs: list[SessionSpec], options: SolverOptions):
         self.board = board
         self.specs = specs
-        self.session_budget = budget
-        self.plan_budget = plan_budget
+        self.session_budget = options.backtrack_limit
+        self.plan_budget = options.plan_backtrack_limit
         self.budget = 0
+        self.rollouts = options.repair_rollouts
         self.chosen: list[Candidate | None] = [None] * len(specs)
         self.iterators: list = [None] * len(specs)
         self.unplaced: set[int] = set()
@@ -124,19 +124,78 @@ class _PlanSearch:
         for index in range(len(self.specs)):
             if self._after_unplaced(index):
                 self.unplaced.add(index)
-                continue
-            if self._advance(index):
-                continue
-            # each failed session gets its own budget, so one hopeless session cannot starve the rest of the plan
-            self.budget = min(self.session_budget, self.plan_budget)
-            if self._hopeless(index) or not (self.budget > 0 and self._repair(index) or self._bump(index)):
+            elif not self._advance(index) and (self._hopeless(index) or not self._place_failed(index)):
                 self.unplaced.add(index)
-            self.plan_budget -= min(self.session_budget, self.plan_budget) - self.budget
         # a session given up for one with followers may fit somewhere else now
         for index in sorted(self.unplaced):
+            self.iterators[index] = None
             if not self._after_unplaced(index) and self._advance(index):
                 self.unplaced.discard(index)
         return self.unplaced
+
+    def _place_failed(self, index: int) -> bool:
+        """Backtrack for a session that has no start; failing that, give up a session nothing follows for it.
+
+        Each failed session gets its own budget, so one hopeless session cannot starve the rest of the plan.
+        """
+        saved = list(self.chosen[:index])
+        self.budget = min(self.session_budget, self.plan_budget)
+        repaired = self.budget > 0 and self._repair(index)
+        self.plan_budget -= min(self.session_budget, self.plan_budget) - self.budget
+        if repaired and not self._repair_pays(index, saved):
+            self._switch(index, saved)
+            repaired = False
+        return repaired or self._bump(index)
+
+    def _repair_pays(self, index: int, saved: list) -> bool:
+        """Whether the plan as a whole scores better with the repair than with the session left out.
+
+        Moving earlier sessions (often to a later day) to fit one more can crowd the days that the rest of the
+        plan needs, so both ways are played out greedily to the end of the plan and compared.
+        """
+        if self.rollouts <= 0:
+            return True
+        self.rollouts -= 1
+        repaired = list(self.chosen[:index + 1])
+        with_it = self._rollout(index + 1)
+        self._switch(index, saved)
+        self.unplaced.add(index)
+        without = self._rollout(index + 1)
+        self.unplaced.discard(index)
+        self._switch(index, repaired)
+        return with_it >= without
+
+    def _switch(self, index: int, choices: list) -> None:
+        """Put sessions 0..index as in `choices` (one shorter leaves `index` unplaced); iterators start afresh."""
+        for other in range(index, -1, -1):
+            if self.chosen[other] is not None and (other >= len(choices) or choices[other] != self.chosen[other]):
+                self._undo(other)
+        for other, candidate in enumerate(choices):
+            if candidate is not None and self.chosen[other] is None:
+                self.board.place(placed_session(self.specs[other], candidate), self.specs[other].patient_id)
+                self.chosen[other] = candidate
+        for other in range(index + 1):
+            self.iterators[other] = None
+
+    def _rollout(self, start: int) -> int:
+        """The plan's score if every session from `start` on took its best start in turn (all undone after)."""
+        total = sum(candidate.score for candidate in self.chosen[:start] if candidate is not None)
+        skipped = set(self.unplaced)
+        placed = []
+        for index in range(start, len(self.specs)):
+            spec = self.specs[index]
+            candidate = None
+            if not any(self.index_of.get(link.session_id) in skipped for link in spec.session.after):
+                candidate = next(ranked_candidates(self.board, spec), None)
+            if candidate is None:
+                skipped.add(index)
+                continue
+            self.board.place(placed_session(spec, candidate), spec.patient_id)
+            placed.append(spec.key)
+            total += candidate.score
+        for key in reversed(placed):
+            self.board.unplace(key)
+        return total
 
     def _after_unplaced(self, index: int) -> bool:
         return any(self.index_of.get(link.session_id) in self.unplaced for link in self.specs[index].session.after)
@@ -196,7 +255,8 @@ class _PlanSearch:
         spec = self.specs[index]
         fallback = None
         seen: dict = {}
-        for tried, candidate in enumerate(iterator):
+        tried = 0
+        for candidate in iterator:
             if instead_of is not None and candidate.start // MINUTES_PER_DAY == instead_of.start // MINUTES_PER_DAY \
                     and candidate.start >= instead_of.start:
                 continue
@@ -206,7 +266,8 @@ class _PlanSearch:
                 return True
             self.board.unplace(spec.key)
             fallback = fallback or candidate
-            if tried >= LOOKAHEAD_CANDIDATES:
+            tried += 1
+            if tried > LOOKAHEAD_CANDIDATES:
                 break
         else:
             self.iterators[index] = iter(()) if fallback else None  # used up: the next call reports it
@@ -256,7 +317,6 @@ class _PlanSearch:
     def _repair(self, failed: int) -> bool:
         """Backtrack (within the budget) until `failed` can be placed; otherwise put everything back as it was."""
         saved = list(self.chosen[:failed])
-        before = sum(candidate.score for candidate in saved if candidate is not None)
         lowest = failed
         current = failed
         while self.budget > 0:
@@ -279,10 +339,7 @@ class _PlanSearch:
                 else:
                     break
             if current > failed:
-                after = sum(candidate.score for candidate in self.chosen[:failed + 1] if candidate is not None)
-                if after >= before or not REPAIR_MUST_PAY:
-                    return True
-                break
+                return True
         for index in range(failed, lowest - 1, -1):
             self._undo(index)
             self.iterators[index] = None

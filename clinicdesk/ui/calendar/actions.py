@@ -114,11 +114,13 @@ class ActionBar(QWidget):
         allowed = offered_events(item)
         for event, button in self.buttons.items():
             button.setEnabled(event in allowed)
+        # Approval only matters for bookings that wait for a doctor: Approve shows for those (greyed out when the
+        # status no longer allows it) and Confirm for every other one, so the two never stand side by side.
+        pending = item is not None and item.approval_pending
         if "approve" in self.buttons:
-            # Approval only matters for services that need it: the button shows when it is the way forward.
-            self.buttons["approve"].setVisible("approve" in allowed)
-            if "confirm" in self.buttons:
-                self.buttons["confirm"].setVisible("approve" not in allowed)
+            self.buttons["approve"].setVisible(pending)
+        if "confirm" in self.buttons:
+            self.buttons["confirm"].setVisible(not pending)
 
     def has_actions(self) -> bool:
         return bool(self.buttons)

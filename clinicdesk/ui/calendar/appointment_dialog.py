@@ -154,6 +154,8 @@ class AppointmentDialog(QDialog):
     def _moved(self, start: datetime) -> None:
         self.notice.setText(self.tr("Moved to %1.").replace("%1", f"{format_date(start.date())} {start:%H:%M}"))
         self.notice.show()
+        if not self.isVisible():  # on screen, the changes signal has already reloaded (and followed) it
+            self.reload()
 
     def show_problem(self, exc: Exception) -> None:
         self.notice.hide()

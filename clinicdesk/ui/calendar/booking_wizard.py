@@ -27,7 +27,13 @@ from PySide6.QtWidgets import (
 
 from clinicdesk.services import appointments, patients, waitlist
 from clinicdesk.services.admin_dto import CentreItem, StaffItem
-from clinicdesk.services.appointment_dto import BookingRequest, ServiceItem, SlotSearchResult, SlotSuggestion
+from clinicdesk.services.appointment_dto import (
+    AppointmentItem,
+    BookingRequest,
+    ServiceItem,
+    SlotSearchResult,
+    SlotSuggestion,
+)
 from clinicdesk.services.patient_dto import PatientSummary
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.calendar.layout import PRACTITIONER_ROLES
@@ -53,6 +59,13 @@ def round_up(moment: datetime, minutes: int = WALK_IN_STEP_MINUTES) -> datetime:
 
 def slot_when(slot: SlotSuggestion) -> str:
     return f"{format_date(slot.start.date())}, {slot.start:%H:%M}–{slot.end:%H:%M}"
+
+
+def visit_text(visit: AppointmentItem) -> str:
+    """E.g. "Consultation, 19 Nov 2026 09:00 with Dr. Meera Nair": enough to tell one visit from another."""
+    who = ", ".join(visit.staff_names)
+    return f"{visit.service_name}, {format_date(visit.start.date())} {visit.start:%H:%M}" + (f" with {who}" if who
+                                                                                            else "")
 
 
 class _Page(QWizardPage):
@@ -158,9 +171,21 @@ class ServicePage(_Page):
         top.addWidget(QLabel(self.tr("Show")))
         top.addWidget(self.category)
         top.addStretch(1)
+        # A follow-up takes the service's follow-up length and is linked to the visit it follows.
+        self.visits: list[AppointmentItem] = []
+        self._visits_for: str | None = None
+        self.follow_up = QComboBox()
+        self.follow_up.setObjectName("followUpOf")
+        self.follow_up.addItem(self.tr("Not a follow-up"), None)
+        self.follow_up.setEnabled(False)
+        follow_row = QHBoxLayout()
+        follow_row.addWidget(QLabel(self.tr("Follow-up")))
+        follow_row.addWidget(self.follow_up, 1)
         self.box.addLayout(top)
         self.box.addWidget(self.table, 1)
+        self.box.addLayout(follow_row)
         self.category.currentIndexChanged.connect(lambda _: self._filter())
+        self.follow_up.currentIndexChanged.connect(lambda _: self._follow_up_chosen())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.completeChanged.emit())
         self.table.doubleClicked.connect(lambda _: self.booking.next())
 
@@ -179,6 +204,41 @@ class ServicePage(_Page):
         if not self.services:
             self.app.runner.run(appointments.list_services, self.app.ctx, owner=self, on_done=self.show_services,
                                 on_error=self.show_problem)
+        patient = self.booking.patient()
+        patient_id = patient.id if patient else None
+        if patient_id != self._visits_for:
+            self._visits_for = patient_id
+            self.show_visits([])
+            if patient_id:
+                self.app.runner.run(appointments.recent_visits, self.app.ctx, patient_id, owner=self,
+                                    on_done=lambda visits: self._visits_loaded(patient_id, visits),
+                                    on_error=self.show_problem)
+
+    def _visits_loaded(self, patient_id: str, visits: list[AppointmentItem]) -> None:
+        if patient_id == self._visits_for:
+            self.show_visits(visits)
+
+    def show_visits(self, visits: list[AppointmentItem]) -> None:
+        self.visits = list(visits)
+        self.follow_up.blockSignals(True)
+        while self.follow_up.count() > 1:
+            self.follow_up.removeItem(1)
+        for visit in self.visits:
+            self.follow_up.addItem(self.tr("Follow-up of: %1").replace("%1", visit_text(visit)), visit.id)
+        self.follow_up.setCurrentIndex(0)
+        self.follow_up.blockSignals(False)
+        self.follow_up.setEnabled(bool(self.visits))
+
+    def _follow_up_chosen(self) -> None:
+        visit = self.follow_up_visit()
+        if visit is not None and (self.service() is None or self.service().id != visit.service_id):
+            if not self.select_service(visit.service_id) and self.category.currentIndex():
+                self.category.setCurrentIndex(0)  # the visit's service is hidden by the filter: show all
+                self.select_service(visit.service_id)
+
+    def follow_up_visit(self) -> AppointmentItem | None:
+        chosen = self.follow_up.currentData()
+        return next((visit for visit in self.visits if visit.id == chosen), None)
 
     def show_services(self, services: list[ServiceItem]) -> None:
         self.services = [s for s in services if s.active]
@@ -405,7 +465,8 @@ class ConfirmPage(_Page):
         form = QFormLayout()
         self.values: dict[str, QLabel] = {}
         for key, label in (("patient", self.tr("Patient")), ("service", self.tr("Service")),
-                           ("when", self.tr("When")), ("room", self.tr("Room")), ("staff", self.tr("Practitioner")),
+                           ("follow_up", self.tr("Follow-up of")), ("when", self.tr("When")),
+                           ("room", self.tr("Room")), ("staff", self.tr("Practitioner")),
                            ("why", self.tr("Why this slot")), ("source", self.tr("Booked by")),
                            ("notes", self.tr("Notes"))):
             value = QLabel()
@@ -428,8 +489,12 @@ class ConfirmPage(_Page):
         if not (patient and service and slot and request):
             return
         self.values["patient"].setText(f"{patient.display_name}  ({patient.uhid})")
-        minutes = self.tr("%1 min").replace("%1", str(service.duration_minutes))
+        visit = wizard.service_page.follow_up_visit()
+        length = service.follow_up_duration_minutes if visit and service.follow_up_duration_minutes \
+            else service.duration_minutes
+        minutes = self.tr("%1 min").replace("%1", str(length))
         self.values["service"].setText(f"{service.name} · {minutes}")
+        self.values["follow_up"].setText(visit_text(visit) if visit else self.tr("Not a follow-up"))
         self.values["when"].setText(slot_when(slot))
         self.values["room"].setText(slot.room_name)
         self.values["staff"].setText(", ".join(slot.staff_names))
@@ -515,31 +580,35 @@ class BookingWizard(QWizard):
         patient, service = self.patient(), self.service()
         if patient is None or service is None:
             return None
+        visit = self.service_page.follow_up_visit()
+        follow_up_of = visit.id if visit is not None else None
         if self.walk_in:
             start = round_up(self.now or self.app.ctx.now().astimezone(self.app.tz).replace(tzinfo=None))
             return BookingRequest(patient.id, service.id, self.centre.id, start.date(), at=start.time(),
-                                  search_days=1, source="walk_in")
-        return BookingRequest(patient.id, service.id, self.centre.id, **self.when.preferences())
+                                  search_days=1, source="walk_in", follow_up_of=follow_up_of)
+        return BookingRequest(patient.id, service.id, self.centre.id, follow_up_of=follow_up_of,
+                              **self.when.preferences())
 
     # --- actions ---------------------------------------------------------------------------------------------
 
     def book(self) -> None:
-        request, slot = self.request(), self.slot()
+        request, slot, service = self.request(), self.slot(), self.service()
         if request is None or slot is None:
             return
-        self.app.runner.run(appointments.book, self.app.ctx, request, slot, owner=self,
-                            on_done=self._booked, on_error=self._refused)
+        # The patient is standing at the desk: book and check in as one transaction, so a refusal of either
+        # leaves nothing half done and is shown here, on the page that can still do something about it.
+        check_in = self.walk_in and self.confirm.check_in.isChecked() and service is not None \
+            and not service.needs_approval
+        self.app.runner.run(appointments.book, self.app.ctx, request, slot, check_in=check_in, owner=self,
+                            on_done=lambda result: self._booked(result, checked_in=check_in),
+                            on_error=self._refused)
 
-    def _booked(self, result) -> None:
+    def _booked(self, result, *, checked_in: bool = False) -> None:
         appointment_id = result[0] if isinstance(result, tuple) else result
         self.booked_id = appointment_id
         self.confirm.accepted()
-        service = self.service()
-        if self.walk_in and self.confirm.check_in.isChecked() and service and not service.needs_approval:
-            # The patient is standing at the desk. This wizard is closing, so a refusal goes to the main
-            # window's message (the runner's task_failed) rather than to a page nobody sees any more.
+        if checked_in:
             self.outcome = "check_in"
-            self.app.runner.run(appointments.transition, self.app.ctx, appointment_id, "check_in")
         self.booked.emit(appointment_id)
         self.accept()
 

@@ -485,10 +485,8 @@ class CalendarView(RefreshingView):
         self.notice.hide()
         self.banner.show_messages([self.tr("The appointment was not moved") + ". " +
                                    (str(exc) if isinstance(exc, ValueError) else error_text(exc)).rstrip(".")])
-        # The service's nearest free slots leave the appointment itself out, so its own place may be among them.
-        suggestions = tuple(s for s in getattr(exc, "suggestions", ()) if item is not None and not (
-            s.start == item.start and s.room_id == item.room_id and set(s.staff_ids) == set(item.staff_ids))
-        )[:MOVE_SUGGESTIONS]
+        # The service never offers the appointment's own place back (it filters it out).
+        suggestions = tuple(getattr(exc, "suggestions", ()) if item is not None else ())[:MOVE_SUGGESTIONS]
         self._offer_moves(item, suggestions)
 
     def _offer_moves(self, item: AppointmentItem | None, suggestions: tuple[SlotSuggestion, ...]) -> None:

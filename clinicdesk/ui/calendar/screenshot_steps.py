@@ -11,7 +11,14 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from clinicdesk.services import appointments
-from clinicdesk.services.appointment_dto import CONFIRMED, REQUESTED, AppointmentItem
+from clinicdesk.services.appointment_dto import (
+    CHECKED_IN,
+    COMPLETED,
+    CONFIRMED,
+    IN_PROGRESS,
+    REQUESTED,
+    AppointmentItem,
+)
 from clinicdesk.ui.calendar.calendar_page import CALENDAR_TAB, QUEUE_TAB, WAITLIST_TAB, CalendarPage
 from clinicdesk.ui.calendar.calendar_view import BY_ROOM, BY_STAFF, DAY, WEEK
 
@@ -101,10 +108,13 @@ class CalendarTour:
             return
         try:
             items = self.view.items
-            patient_name = items[0].patient_name.split()[0] if items else ""
+            # someone who has already been seen, so the service step can offer "Follow-up of" that visit
+            visited = [i for i in items if i.status in (CHECKED_IN, IN_PROGRESS, COMPLETED)] or items
+            patient_name = visited[0].patient_name.split()[0] if visited else ""
             wizard.patient_page.search_box.setText(patient_name[:4])
             wizard.patient_page.search_now()
-            if wizard.patient_page.model.rowCount():
+            if wizard.patient_page.model.rowCount() and not (
+                    visited and wizard.patient_page.select_patient(visited[0].patient_id)):
                 wizard.patient_page.table.selectRow(0)
             self.shoot("16_booking_wizard_1_patient", wizard)
             if not wizard.patient_page.isComplete():
@@ -115,6 +125,9 @@ class CalendarTour:
             if therapy is None:
                 return
             wizard.service_page.select_service(therapy.id)
+            if wizard.service_page.follow_up.count() > 1:
+                wizard.service_page.follow_up.setCurrentIndex(1)  # also chooses the visit's service
+                therapy = wizard.service() or therapy
             self.shoot("16_booking_wizard_2_service", wizard)
             wizard.next()
             when = wizard.when

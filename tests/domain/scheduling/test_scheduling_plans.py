@@ -99,3 +99,44 @@ def test_same_input_gives_identical_output_and_the_score_matches_a_rescore():
     assert first == second
     assert first.score == score_schedule(busy, requests, first.placements)
     assert validate_schedule(busy, first.placements, requests) == []
+
+
+def test_a_full_day_gives_up_a_session_at_the_end_of_a_chain_rather_than_one_that_others_follow():
+    # three sessions a day at most: leaving out s1 (nothing follows it) keeps s2 and the purgation after it
+    request = plan([session("a1", day=0), session("s1", "swe", day=0, after=[("a1", 0, 0)]),
+                    session("a2", day=0), session("s2", "swe", day=0, after=[("a2", 0, 0)]),
+                    session("v", day=1, after=[("s2", 1, 1)])],
+                   preferences=Preferences(max_sessions_per_day=3), max_days_late=0)
+    result = solve(CLINIC, [request])
+    assert [item.session_id for item in result.unplaced] == ["s1"]
+    assert validate_schedule(CLINIC, result.placements, [request]) == []
+
+
+def test_a_session_that_can_never_fit_does_not_use_up_the_backtracking_of_the_rest_of_the_plan():
+    # Nasya has no room at all: going back over the Abhyanga before it cannot help, so it must not spend the budget
+    # that the Swedana after it needs to move its Abhyanga to Tuesday (see above)
+    only_tuesday = replace(CLINIC, staff=(person(), person("s2", "Meera", skills=("swedana",),
+                                                           shifts=(shift(days=(1,)),))),
+                           therapies=CLINIC.therapies + (therapy("nasya", "Nasya", room_types=("nasya",)),))
+    request = plan([session("first", day=0), session("nasya", "nasya", day=0), session("abh", day=0),
+                    session("swe", "swe", day=0, after=[("abh", 0, 0)])], max_days_late=2)
+    result = solve(only_tuesday, [request], SolverOptions(backtrack_limit=2))
+    assert [item.session_id for item in result.unplaced] == ["nasya"]
+    assert starts(result)["swe"].date() == at("00:00", day=1).date()
+
+
+def test_a_repair_that_would_make_the_rest_of_the_plan_late_is_not_made():
+    # Nasya after the first Abhyanga is possible only on Tuesday; moving that Abhyanga there too fills Tuesday (two a
+    # day at most) and pushes all five Abhyanga + Swedana pairs a day late: the plan scores better without the Nasya
+    tuesday_nasya = replace(CLINIC, staff=CLINIC.staff + (person("s3", "Ravi", skills=("nasya",),
+                                                                 shifts=(shift(days=(1,)),)),),
+                            therapies=CLINIC.therapies + (therapy("nasya", "Nasya", 30, skills=("nasya",)),))
+    sessions = [session("a0", day=0), session("nasya", "nasya", day=0, after=[("a0", 0, 0)])]
+    for day in range(1, 6):
+        sessions += [session(f"a{day}", day=day), session(f"s{day}", "swe", day=day, after=[(f"a{day}", 0, 0)])]
+    request = plan(sessions, preferences=Preferences(max_sessions_per_day=2), max_days_late=5)
+    result = solve(tuesday_nasya, [request])
+    assert [item.session_id for item in result.unplaced] == ["nasya"]
+    assert result.score.day_off_target == 0
+    always_repair = solve(tuesday_nasya, [request], SolverOptions(repair_rollouts=0))
+    assert always_repair.unplaced == () and always_repair.score.total < result.score.total

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from scheduling_strategies import scheduling_problem
 
 from clinicdesk.domain.scheduling.checker import validate_bookings, validate_schedule
-from clinicdesk.domain.scheduling.model import Booking
 from clinicdesk.domain.scheduling.reschedule import move_session, push_after_overrun, reassign_for_sick_leave
 from clinicdesk.domain.scheduling.solver import SolverOptions, solve
 
@@ -57,9 +56,7 @@ def test_rescheduling_never_breaks_a_hard_rule(problem, data):
                              other_requests=requests[1:])
         assert validate_schedule(clinic, list(moved.placements) + others, requests) == []
     # the placed sessions become the diary; then a therapist falls ill and a session runs over
-    diary = replace(clinic, bookings=clinic.bookings + tuple(
-        Booking(id=p.key, start=p.start, end=p.end, staff_ids=p.staff_ids, room_id=p.room_id, patient_id=p.patient_id,
-                therapy_id=p.therapy_id) for p in result.placements))
+    diary = replace(clinic, bookings=clinic.bookings + tuple(p.as_booking() for p in result.placements))
     if diary.staff and result.placements:
         sick = data.draw(st.sampled_from(diary.staff)).id
         first = min(p.start for p in result.placements)

@@ -44,3 +44,18 @@ def test_each_role_gets_the_buttons_it_may_use(qtbot, app_for_role, role, button
     bar = ActionBar(app_for_role(role), on_error=lambda exc: None)
     qtbot.addWidget(bar)
     assert set(bar.buttons) == buttons
+
+
+@pytest.mark.parametrize(("status", "pending", "approve_shown"), [
+    (REQUESTED, True, True),
+    (REQUESTED, False, False),
+    (CANCELLED, True, True),  # still shows that approval was the step it waited for (greyed out)
+    (CONFIRMED, False, False),
+])
+def test_approve_shows_exactly_when_approval_is_pending(qtbot, app_for_role, status, pending, approve_shown):
+    bar = ActionBar(app_for_role(Role.ADMIN), on_error=lambda exc: None)
+    qtbot.addWidget(bar)
+    bar.set_item(replace(appointment("a1", "09:00", 30, status=status), approval_pending=pending))
+    assert bar.buttons["approve"].isHidden() is not approve_shown
+    assert bar.buttons["confirm"].isHidden() is approve_shown
+    assert bar.buttons["approve"].isEnabled() is (approve_shown and status == REQUESTED)

@@ -1,15 +1,16 @@
 """The booking wizard's steps against stand-in appointment services (the real-clinic walk is in test_real_clinic)."""
 
+from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
 
 from clinicdesk.domain.errors import ClinicError
-from clinicdesk.services.appointment_dto import ServiceItem, SlotSearchResult, SlotSuggestion
+from clinicdesk.services.appointment_dto import COMPLETED, ServiceItem, SlotSearchResult, SlotSuggestion
 from clinicdesk.ui.calendar import booking_wizard
 from clinicdesk.ui.calendar.booking_wizard import CONFIRM, PATIENT, SERVICE, SLOTS, WHEN, BookingWizard
-from tests.ui.calendar.builders import DAY
+from tests.ui.calendar.builders import DAY, appointment
 from tests.ui.calendar.conftest import appointment_changes
 
 ABHYANGA = ServiceItem("svc-1", "ABH", "Abhyanga", "therapy", 60, None, ("abhyanga",), ("abhyanga",), 1, 10, 10, (),
@@ -33,11 +34,14 @@ def stand_ins(monkeypatch):
                                          _slot(14)),
                                         "10:00 is taken: Abhyanga A is booked 09:30–10:45.")}
     monkeypatch.setattr(appointments, "list_services", lambda ctx: [CONSULT, ABHYANGA])
+    monkeypatch.setattr(appointments, "recent_visits",
+                        lambda ctx, patient_id, limit=10: calls.append(("recent_visits", patient_id))
+                        or list(result.get("visits", ())))
     monkeypatch.setattr(appointments, "find_slots",
                         lambda ctx, request, count=5: calls.append(("find_slots", request)) or result["slots"])
 
-    def book(ctx, request, slot):
-        calls.append(("book", request, slot))
+    def book(ctx, request, slot, *, check_in=False):
+        calls.append(("book", request, slot) + (("check_in",) if check_in else ()))
         if result.get("refuse"):
             raise ClinicError(result.pop("refuse"))
         return "new-appointment", appointment_changes()
@@ -150,7 +154,63 @@ def test_a_walk_in_skips_preferences_and_starts_now(qtbot, app_ctx, centre, some
     wizard.next()
     assert wizard.confirm.check_in.isVisibleTo(wizard) and wizard.confirm.check_in.isChecked()
     wizard.button(wizard.WizardButton.FinishButton).click()
-    assert ("transition", "new-appointment", "check_in") in calls
+    # one call books and checks in together; no second call that could fail after the booking was saved
+    assert calls[-1][0] == "book" and calls[-1][-1] == "check_in"
+    assert not any(c[0] == "transition" for c in calls)
+    assert wizard.outcome == "check_in" and wizard.booked_id == "new-appointment"
+
+
+def test_a_walk_in_left_unchecked_is_only_booked(qtbot, app_ctx, centre, some_patients, stand_ins):
+    calls, _ = stand_ins
+    wizard = _wizard(qtbot, app_ctx, centre, walk_in=True, now=datetime(2026, 11, 26, 10, 2))
+    wizard.patient_page.search_box.setText("Jisha")
+    wizard.patient_page.search_now()
+    wizard.next()
+    wizard.service_page.select_service("svc-2")
+    wizard.next()
+    wizard.next()
+    wizard.confirm.check_in.setChecked(False)
+    wizard.button(wizard.WizardButton.FinishButton).click()
+    assert calls[-1][0] == "book" and calls[-1][-1] != "check_in" and wizard.outcome == ""
+
+
+def test_a_follow_up_is_chosen_from_the_patients_recent_visits(qtbot, app_ctx, centre, some_patients, stand_ins):
+    calls, result = stand_ins
+    visit = replace(appointment("v1", "09:00", 20, status=COMPLETED, service="Consultation",
+                                day=date(2026, 11, 19)), service_id="svc-2")
+    result["visits"] = [visit]
+    wizard = _wizard(qtbot, app_ctx, centre)
+    wizard.patient_page.search_box.setText("Jisha")
+    wizard.patient_page.search_now()
+    wizard.next()
+    assert ("recent_visits", some_patients["Jisha Chacko"]) in calls
+    page = wizard.service_page
+    assert page.follow_up.count() == 2 and page.follow_up.currentData() is None  # "not a follow-up" by default
+    assert "Follow-up of: Consultation" in page.follow_up.itemText(1) and "09:00" in page.follow_up.itemText(1)
+    page.follow_up.setCurrentIndex(1)
+    assert page.service().id == "svc-2"  # the visit's service is chosen with it
+    wizard.next()
+    wizard.next()
+    request = calls[-1][1]
+    assert calls[-1][0] == "find_slots" and request.follow_up_of == "v1"
+    wizard.next()
+    assert wizard.currentId() == CONFIRM
+    assert "15 min" in wizard.confirm.values["service"].text()  # the follow-up length, not 20 min
+    assert "Consultation" in wizard.confirm.values["follow_up"].text()
+    wizard.button(wizard.WizardButton.FinishButton).click()
+    assert calls[-1][0] == "book" and calls[-1][1].follow_up_of == "v1"
+
+
+def test_a_patient_without_visits_is_offered_no_follow_up(qtbot, app_ctx, centre, some_patients, stand_ins):
+    wizard = _wizard(qtbot, app_ctx, centre)
+    wizard.patient_page.search_box.setText("Rohit")
+    wizard.patient_page.search_now()
+    wizard.next()
+    assert wizard.service_page.follow_up.count() == 1 and not wizard.service_page.follow_up.isEnabled()
+    wizard.service_page.select_service("svc-1")
+    wizard.next()
+    wizard.next()
+    assert wizard.request().follow_up_of is None
 
 
 def test_round_up_to_the_next_five_minutes():
