@@ -198,6 +198,18 @@ def list_staff(ctx: ServiceContext, *, include_inactive: bool = True) -> list[St
         return [_staff_item(ctx, row) for row in session.scalars(query)]
 
 
+def _existing_or_new(ctx: ServiceContext, session: Session, row_class, row_id: str | None, missing: str):
+    """The row to edit (NotFound with `missing` if it is gone), or a new one added to the session."""
+    if row_id:
+        row = session.get(row_class, row_id)
+        if row is None:
+            raise NotFound(missing)
+        return row
+    row = row_class(id=ctx.make_id(), created_at=ctx.now())
+    session.add(row)
+    return row
+
+
 # --- centres -------------------------------------------------------------------------------------------------
 
 def _centre_item(row: CentreRow) -> CentreItem:
@@ -232,13 +244,7 @@ def save_centre(ctx: ServiceContext, draft: CentreDraft, centre_id: str | None =
         clash = session.scalar(select(CentreRow.id).where(CentreRow.code == clean.code))
         if clash and clash != centre_id:
             raise ValidationError({"code": "is already used by another centre"}, _CENTRE_LABELS)
-        if centre_id:
-            row = session.get(CentreRow, centre_id)
-            if row is None:
-                raise NotFound("That centre was not found.")
-        else:
-            row = CentreRow(id=ctx.make_id(), created_at=now)
-            session.add(row)
+        row = _existing_or_new(ctx, session, CentreRow, centre_id, "That centre was not found.")
         for name in ("code", "name", "timezone", "address", "phone", "email", "gstin", "state"):
             setattr(row, name, getattr(clean, name))
         row.updated_at = now
@@ -270,13 +276,7 @@ def save_room(ctx: ServiceContext, draft: RoomDraft, room_id: str | None = None)
     try:
         with ctx.unit_of_work() as session:
             _require_centre(session, draft.centre_id, _ROOM_LABELS)
-            if room_id:
-                row = session.get(RoomRow, room_id)
-                if row is None:
-                    raise NotFound("That room was not found.")
-            else:
-                row = RoomRow(id=ctx.make_id(), created_at=now)
-                session.add(row)
+            row = _existing_or_new(ctx, session, RoomRow, room_id, "That room was not found.")
             row.centre_id, row.name, row.room_type = draft.centre_id, draft.name.strip(), draft.room_type
             row.capacity, row.gender_restriction = draft.capacity, draft.gender_restriction
             row.cleaning_buffer_minutes, row.updated_at = draft.cleaning_buffer_minutes, now
@@ -321,13 +321,7 @@ def save_equipment(ctx: ServiceContext, draft: EquipmentDraft, equipment_id: str
             room = session.get(RoomRow, draft.room_id)
             if room is None or room.centre_id != draft.centre_id:
                 raise ValidationError({"room_id": "must be a room of the same centre"}, _EQUIPMENT_LABELS)
-        if equipment_id:
-            row = session.get(EquipmentRow, equipment_id)
-            if row is None:
-                raise NotFound("That equipment was not found.")
-        else:
-            row = EquipmentRow(id=ctx.make_id(), created_at=now)
-            session.add(row)
+        row = _existing_or_new(ctx, session, EquipmentRow, equipment_id, "That equipment was not found.")
         row.centre_id, row.name, row.kind = draft.centre_id, draft.name.strip(), draft.kind.strip()
         row.room_id, row.quantity, row.updated_at = draft.room_id, draft.quantity, now
         session.flush()

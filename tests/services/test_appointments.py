@@ -23,16 +23,6 @@ from tests.services.scheduling_world import FRIDAY, THURSDAY, at, build_world, h
 SATURDAY = FRIDAY + timedelta(days=1)
 
 
-@pytest.fixture
-def world(admin_ctx):
-    return build_world(admin_ctx)
-
-
-@pytest.fixture
-def desk(world):
-    return world.ctx(Role.FRONT_DESK)
-
-
 def _appointment_rows(world) -> list[AppointmentRow]:
     with world.boss.db.session() as session:
         return list(session.scalars(select(AppointmentRow).order_by(AppointmentRow.start_at)))

@@ -11,19 +11,9 @@ from clinicdesk.services.appointment_dto import BookingRequest
 from clinicdesk.services.appointments import RescheduleRefused
 from clinicdesk.services.slot_search import distance_text
 from tests.services.helpers import audit_rows
-from tests.services.scheduling_world import FRIDAY, THURSDAY, at, build_world
+from tests.services.scheduling_world import FRIDAY, THURSDAY, at
 
 SATURDAY = FRIDAY + timedelta(days=1)
-
-
-@pytest.fixture
-def world(admin_ctx):
-    return build_world(admin_ctx)
-
-
-@pytest.fixture
-def desk(world):
-    return world.ctx(Role.FRONT_DESK)
 
 
 def _book(world, desk, patient, day, hhmm, room, staff, service="ABH", minutes=60, **kwargs) -> str:

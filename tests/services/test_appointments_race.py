@@ -15,14 +15,9 @@ from clinicdesk.domain.roles import Role
 from clinicdesk.services import appointments
 from clinicdesk.services.context import ServiceContext
 from clinicdesk.store.models_scheduling import AppointmentRow
-from tests.services.scheduling_world import FRIDAY, at, build_world
+from tests.services.scheduling_world import FRIDAY, at
 
 RACER = Path(__file__).with_name("booking_racer.py")
-
-
-@pytest.fixture
-def world(admin_ctx):
-    return build_world(admin_ctx)
 
 
 def _booked(world) -> int:

@@ -7,25 +7,14 @@ import pytest
 from sqlalchemy import func, select
 
 from clinicdesk.domain.errors import IllegalTransition, ValidationError
-from clinicdesk.domain.roles import Role
 from clinicdesk.services import admin, appointments
 from clinicdesk.services.admin_dto import CentreDraft
 from clinicdesk.services.appointments import RescheduleRefused
 from clinicdesk.store.models_scheduling import AppointmentRow
 from tests.services.helpers import audit_rows
-from tests.services.scheduling_world import FRIDAY, THURSDAY, at, build_world
+from tests.services.scheduling_world import FRIDAY, THURSDAY, at
 
 SATURDAY = FRIDAY + timedelta(days=1)
-
-
-@pytest.fixture
-def world(admin_ctx):
-    return build_world(admin_ctx)
-
-
-@pytest.fixture
-def desk(world):
-    return world.ctx(Role.FRONT_DESK)
 
 
 def _book(world, desk, patient, hhmm, room, staff, day=FRIDAY, service="ABH", minutes=60, **kwargs):

@@ -5,24 +5,13 @@ from datetime import timedelta
 import pytest
 
 from clinicdesk.domain.errors import ValidationError
-from clinicdesk.domain.roles import Role
 from clinicdesk.services import appointments, waitlist
 from clinicdesk.services.appointments import SlotTaken
 from clinicdesk.services.waitlist import NoOffer
 from tests.services.helpers import audit_rows
-from tests.services.scheduling_world import FRIDAY, THURSDAY, at, build_world
+from tests.services.scheduling_world import FRIDAY, THURSDAY, at
 
 SATURDAY = FRIDAY + timedelta(days=1)
-
-
-@pytest.fixture
-def world(admin_ctx):
-    return build_world(admin_ctx)
-
-
-@pytest.fixture
-def desk(world):
-    return world.ctx(Role.FRONT_DESK)
 
 
 def _book(world, desk, patient, hhmm, room, staff, day=FRIDAY, service="ABH", minutes=60):
