@@ -32,6 +32,7 @@ from clinicdesk.ui.dialogs.change_password_dialog import ChangePasswordDialog
 from clinicdesk.ui.idle import IdleWatcher
 from clinicdesk.ui.lock_page import LockPage
 from clinicdesk.ui.reception.reception_page import ReceptionPage
+from clinicdesk.ui.therapy.board_page import TherapyBoardPage
 from clinicdesk.ui.widgets.messages import show_error, show_info
 
 SIDEBAR_WIDTH = 210
@@ -135,6 +136,9 @@ class MainWindow(QMainWindow):
             self._add_page("patients", self.tr("Patients"), lambda: self.reception)
         if may_view_calendar:
             self._add_page("calendar", self.tr("Calendar"), lambda: CalendarPage(app))
+        if app.may(Action.THERAPY_VIEW):
+            self._add_heading(self.tr("Therapy"))
+            self._add_page("therapy_board", self.tr("Therapy board"), lambda: TherapyBoardPage(app))
         admin_pages = []
         if app.may(Action.STAFF_MANAGE):
             admin_pages.append(("staff", self.tr("Staff & roles"), StaffView))

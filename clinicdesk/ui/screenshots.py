@@ -18,6 +18,7 @@ from clinicdesk.ui.dialogs.setup_wizard import SetupWizard
 from clinicdesk.ui.dialogs.sign_in_dialog import SignInDialog
 from clinicdesk.ui.main_window import MainWindow
 from clinicdesk.ui.tasks import TaskRunner
+from clinicdesk.ui.therapy.screenshot_steps import TherapyTour
 
 WINDOW_SIZE = (1366, 820)
 
@@ -48,6 +49,7 @@ class ScreenshotTour:
             self._reception(window)
             self._admin(window)
             self._calendar(window)
+            self._therapy(window)
             window.lock()
             self.shoot("11_lock_screen", window)
         finally:
@@ -158,6 +160,12 @@ class ScreenshotTour:
             page = window.navigate("calendar")
             _settle(self.app)
             CalendarTour(page, window, self.shoot).run()
+
+    def _therapy(self, window: MainWindow) -> None:
+        if "therapy_board" in window.nav_keys():
+            page = window.navigate("therapy_board")
+            _settle(self.app)
+            TherapyTour(page, window, self.shoot).run()
 
 
 def take_screenshots(app: QApplication, data_dir: Path, out_dir: Path) -> int:

@@ -14,10 +14,10 @@ def _window(qtbot, app, **kwargs) -> MainWindow:
 
 
 @pytest.mark.parametrize(("role", "pages"), [
-    (Role.ADMIN, ["patients", "calendar", "staff", "centres", "rooms", "equipment"]),
-    (Role.DOCTOR, ["patients", "calendar"]),
-    (Role.THERAPIST, ["patients", "calendar"]),
-    (Role.FRONT_DESK, ["patients", "calendar"]),
+    (Role.ADMIN, ["patients", "calendar", "therapy_board", "staff", "centres", "rooms", "equipment"]),
+    (Role.DOCTOR, ["patients", "calendar", "therapy_board"]),
+    (Role.THERAPIST, ["patients", "calendar", "therapy_board"]),
+    (Role.FRONT_DESK, ["patients", "calendar", "therapy_board"]),
     (Role.CUSTOMER_RELATIONS, ["patients", "calendar"]),
 ])
 def test_sidebar_offers_the_pages_of_the_role(qtbot, app_for_role, role, pages):
