@@ -50,18 +50,22 @@ class Action(StrEnum):
     SESSION_RUN = "therapy.session_run"  # move sessions along, SOP steps, vitals, dosage, materials, incidents, PROMs
     STOCK_MANAGE = "stock.manage"  # stock items and received batches
     INCIDENT_MANAGE = "incident.manage"  # investigate, resolve and close incidents
+    THERAPY_CONSENT = "therapy.consent"  # record and withdraw a patient's signed consent to a care plan
+    THERAPY_PHOTO_ADD = "therapy.photo_add"  # take before/after photos of a session
+    THERAPY_PHOTO_VIEW = "therapy.photo_view"  # open those photos (clinicians who judge the outcome)
 
 
 _ALL = frozenset(Action)
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.PATIENT_DOCUMENT_VIEW, Action.STAFF_VIEW}
 _FLOOR = {Action.APPOINTMENT_VIEW, Action.APPOINTMENT_UPDATE}  # whoever treats patients moves them along
 _DIARY = {Action.APPOINTMENT_VIEW, Action.APPOINTMENT_BOOK}  # whoever answers the phone keeps the diary
-_THERAPY_FLOOR = {Action.THERAPY_VIEW, Action.SESSION_RUN}  # whoever treats patients runs the sessions
+_THERAPY_FLOOR = {Action.THERAPY_VIEW, Action.SESSION_RUN,  # whoever treats patients runs the sessions,
+                  Action.THERAPY_CONSENT, Action.THERAPY_PHOTO_ADD}  # takes consent and photographs
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: _ALL,
     Role.DOCTOR: frozenset(_CLINICAL_READ | _FLOOR | _THERAPY_FLOOR | {
-        Action.THERAPY_PLAN, Action.INCIDENT_MANAGE,
+        Action.THERAPY_PLAN, Action.INCIDENT_MANAGE, Action.THERAPY_PHOTO_VIEW,
         Action.PATIENT_REGISTER, Action.PATIENT_EDIT_DEMOGRAPHICS, Action.PATIENT_EDIT_CLINICAL,
         Action.PATIENT_ASSESS, Action.PATIENT_CONSENT, Action.PATIENT_DOCUMENT_ADD, Action.PATIENT_PRINT,
         Action.PATIENT_EXPORT, Action.APPOINTMENT_APPROVE,

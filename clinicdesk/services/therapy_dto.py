@@ -164,3 +164,30 @@ class ProgressSeries:
     @property
     def adherence(self) -> float:
         return self.sessions_completed / self.sessions_due if self.sessions_due else 1.0
+
+
+@dataclass(frozen=True)
+class PlanConsentStatus:
+    """Whether a care plan has an active signed procedure consent (the signature itself stays sealed)."""
+
+    plan_id: str
+    patient_name: str
+    consent_id: str | None = None
+    typed_name: str = ""
+    text_version: str = ""
+    signed_at: datetime | None = None
+    witness_name: str = ""
+
+    @property
+    def consented(self) -> bool:
+        return self.consent_id is not None
+
+
+@dataclass(frozen=True)
+class SessionPhotoItem:
+    id: str
+    kind: str
+    mime_type: str
+    size_bytes: int
+    taken_at: datetime
+    taken_by_name: str

@@ -33,6 +33,9 @@ from clinicdesk.ui.idle import IdleWatcher
 from clinicdesk.ui.lock_page import LockPage
 from clinicdesk.ui.reception.reception_page import ReceptionPage
 from clinicdesk.ui.therapy.board_page import TherapyBoardPage
+from clinicdesk.ui.therapy.incidents_page import IncidentsPage
+from clinicdesk.ui.therapy.my_day import MyDayPage
+from clinicdesk.ui.therapy.stock_page import StockPage
 from clinicdesk.ui.widgets.messages import show_error, show_info
 
 SIDEBAR_WIDTH = 210
@@ -138,7 +141,13 @@ class MainWindow(QMainWindow):
             self._add_page("calendar", self.tr("Calendar"), lambda: CalendarPage(app))
         if app.may(Action.THERAPY_VIEW):
             self._add_heading(self.tr("Therapy"))
+            if app.may(Action.SESSION_RUN):
+                self._add_page("my_day", self.tr("My day"), lambda: MyDayPage(app))
             self._add_page("therapy_board", self.tr("Therapy board"), lambda: TherapyBoardPage(app))
+            if app.may(Action.SESSION_RUN) or app.may(Action.STOCK_MANAGE):
+                self._add_page("stock", self.tr("Stock"), lambda: StockPage(app))
+            if app.may(Action.SESSION_RUN) or app.may(Action.INCIDENT_MANAGE):
+                self._add_page("incidents", self.tr("Incidents"), lambda: IncidentsPage(app))
         admin_pages = []
         if app.may(Action.STAFF_MANAGE):
             admin_pages.append(("staff", self.tr("Staff & roles"), StaffView))

@@ -166,6 +166,12 @@ class ScreenshotTour:
             page = window.navigate("therapy_board")
             _settle(self.app)
             TherapyTour(page, window, self.shoot).run()
+        for key, name in (("my_day", "25_therapy_my_day"), ("stock", "26_therapy_stock"),
+                          ("incidents", "27_therapy_incidents")):
+            if key in window.nav_keys():
+                window.navigate(key)
+                _settle(self.app)
+                self.shoot(name, window)
 
 
 def take_screenshots(app: QApplication, data_dir: Path, out_dir: Path) -> int:

@@ -6,10 +6,20 @@ from datetime import timedelta
 
 from clinicdesk.domain.outcomes import OutcomeReport
 from clinicdesk.domain.roles import Action
-from clinicdesk.services import incidents, outcomes, patients, sop_runner, stock, therapy_plans, therapy_sessions
+from clinicdesk.services import (
+    incidents,
+    outcomes,
+    patients,
+    procedure_consent,
+    session_photos,
+    sop_runner,
+    stock,
+    therapy_plans,
+    therapy_sessions,
+)
 from clinicdesk.services.context import ServiceContext
 from tests.services.helpers import patient_draft
-from tests.services.therapy_world import COURSE, START, TherapyWorld, at_local, build_therapy_world
+from tests.services.therapy_world import COURSE, PNG, START, TherapyWorld, at_local, build_therapy_world
 
 
 class Floor:
@@ -39,6 +49,7 @@ class Floor:
         with self.on(day):
             therapy_sessions.move_session(self.boss, self.running, "prepare")
         self.item = self.world.items["LINEN-TOWEL"]
+        self.photo, _ = session_photos.add_photo(self.boss, self.running, "before", "image/png", PNG)
 
     @contextmanager
     def on(self, day):
@@ -70,6 +81,15 @@ class Floor:
             therapy_plans.auto_schedule(self.boss, plan_id)
         return plan_id
 
+    def consent(self, ctx: ServiceContext, *, withdraw: bool = False):
+        plan_id = self.small_plan()
+        if not withdraw:
+            return procedure_consent.record_procedure_consent(ctx, plan_id, "Guardian", PNG,
+                                                              witness_id=self.boss.user.staff_id)
+        procedure_consent.record_procedure_consent(self.boss, plan_id, "Guardian", PNG,
+                                                   witness_id=self.boss.user.staff_id)
+        return procedure_consent.withdraw_procedure_consent(ctx, plan_id)
+
     def incident(self) -> str:
         incident_id, _ = incidents.report_incident(self.boss, severity="near_miss", description="Oil too hot, caught",
                                                    session_id=self.running)
@@ -79,6 +99,14 @@ def registry(floor_of) -> dict[Action, dict[str, object]]:
     f = floor_of
     report = OutcomeReport({"joint pain": 5}, energy=6, sleep=7, digestion=6)
     return {
+        Action.THERAPY_CONSENT: {
+            "procedure_consent.record_procedure_consent": lambda c, w: f(w).consent(c),
+            "procedure_consent.withdraw_procedure_consent": lambda c, w: f(w).consent(c, withdraw=True)},
+        Action.THERAPY_PHOTO_ADD: {
+            "session_photos.add_photo": lambda c, w: session_photos.add_photo(c, f(w).running, "after",
+                                                                            "image/png", PNG)},
+        Action.THERAPY_PHOTO_VIEW: {
+            "session_photos.open_photo": lambda c, w: session_photos.open_photo(c, f(w).running, f(w).photo)},
         Action.THERAPY_VIEW: {
             "therapy_plans.plan_summary": lambda c, w: therapy_plans.plan_summary(c, f(w).plan),
             "therapy_sessions.day_board": lambda c, w: therapy_sessions.day_board(c, f(w).centre, START),
@@ -86,7 +114,10 @@ def registry(floor_of) -> dict[Action, dict[str, object]]:
             "stock.stock_levels": lambda c, w: stock.stock_levels(c, f(w).centre),
             "stock.low_stock": lambda c, w: stock.low_stock(c, f(w).centre),
             "incidents.list_incidents": lambda c, w: incidents.list_incidents(c, f(w).centre),
-            "outcomes.progress_series": lambda c, w: outcomes.progress_series(c, f(w).plan)},
+            "outcomes.progress_series": lambda c, w: outcomes.progress_series(c, f(w).plan),
+            "procedure_consent.plan_consent_status": lambda c, w: procedure_consent.plan_consent_status(
+                c, f(w).plan),
+            "session_photos.list_photos": lambda c, w: session_photos.list_photos(c, f(w).running)},
         Action.THERAPY_PLAN: {
             "therapy_plans.create_plan": lambda c, w: therapy_plans.create_plan(
                 c, f(w).planner, COURSE, START + timedelta(days=next(f(w).days))),

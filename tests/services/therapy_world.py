@@ -13,6 +13,7 @@ from tests.conftest import STAFF_PASSWORD
 from tests.services.helpers import patient_draft
 
 COURSE = "classic-virechana-21"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24  # enough of a PNG for the services, which check only the signature
 START = date(2026, 11, 27)  # the day after the test clock's Thursday
 SKILLS = ("abhyanga", "swedana", "shirodhara", "virechana", "basti", "nasya", "njavarakizhi")
 # code: name, category, minutes, room type, skill (None: the doctors' consultation)

@@ -14,9 +14,10 @@ def _window(qtbot, app, **kwargs) -> MainWindow:
 
 
 @pytest.mark.parametrize(("role", "pages"), [
-    (Role.ADMIN, ["patients", "calendar", "therapy_board", "staff", "centres", "rooms", "equipment"]),
-    (Role.DOCTOR, ["patients", "calendar", "therapy_board"]),
-    (Role.THERAPIST, ["patients", "calendar", "therapy_board"]),
+    (Role.ADMIN, ["patients", "calendar", "my_day", "therapy_board", "stock", "incidents",
+                  "staff", "centres", "rooms", "equipment"]),
+    (Role.DOCTOR, ["patients", "calendar", "my_day", "therapy_board", "stock", "incidents"]),
+    (Role.THERAPIST, ["patients", "calendar", "my_day", "therapy_board", "stock", "incidents"]),
     (Role.FRONT_DESK, ["patients", "calendar", "therapy_board"]),
     (Role.CUSTOMER_RELATIONS, ["patients", "calendar"]),
 ])

@@ -22,7 +22,8 @@ EXPECTED = {"00_setup_wizard", "01_sign_in", "02_reception_search", "03_receptio
             "15_calendar_today_queue", "16_booking_wizard_1_patient", "16_booking_wizard_2_service",
             "16_booking_wizard_3_when", "16_booking_wizard_4_slots", "16_booking_wizard_5_room_staff_confirm",
             "17_calendar_drag_in_progress", "18_calendar_refused_drag", "19_calendar_waitlist",
-            "20_calendar_appointment", "21_therapy_board", "22_therapy_sop_runner", "23_therapy_progress_chart"}
+            "20_calendar_appointment", "21_therapy_board", "22_therapy_sop_runner", "23_therapy_progress_chart",
+            "24_therapy_outcome", "25_therapy_my_day", "26_therapy_stock", "27_therapy_incidents"}
 
 
 def _small_clinic(data_dir, monkeypatch) -> None:
@@ -53,7 +54,7 @@ def test_screenshot_mode_saves_one_png_per_view(qtbot, qapp, tmp_path, monkeypat
     assert set(saved) == EXPECTED
     main_views = [name for name in saved if name[:2] in {"02", "03", "04", "06", "08", "09", "10", "11", "12", "13",
                                                          "14", "15", "17", "18", "19",
-                                                         "21"}]
+                                                         "21", "25", "26", "27"}]
     for name in main_views:
         image = QImage(str(saved[name]))
         assert (image.width(), image.height()) == (1366, 820), name

@@ -90,7 +90,21 @@ class TherapyBoardPage(QWidget):
         self.progress_button = QPushButton(self.tr("Progress chart…"))
         self.progress_button.setMinimumHeight(40)
         self.progress_button.clicked.connect(self.open_progress)
+        self.outcome_button = QPushButton(self.tr("Patient outcome…"))
+        self.outcome_button.setMinimumHeight(40)
+        self.outcome_button.clicked.connect(self.open_outcome)
+        self.outcome_button.setVisible(may_run)
+        self.consent_button = QPushButton(self.tr("Consent…"))
+        self.consent_button.setMinimumHeight(40)
+        self.consent_button.clicked.connect(self.open_consent)
+        self.photos_button = QPushButton(self.tr("Photos…"))
+        self.photos_button.setMinimumHeight(40)
+        self.photos_button.clicked.connect(lambda: self.open_photos())
+        self.photos_button.setVisible(app.may(Action.THERAPY_PHOTO_ADD) or app.may(Action.THERAPY_PHOTO_VIEW))
         actions.addStretch(1)
+        actions.addWidget(self.photos_button)
+        actions.addWidget(self.consent_button)
+        actions.addWidget(self.outcome_button)
         actions.addWidget(self.progress_button)
         actions.addWidget(self.sop_button)
 
@@ -186,6 +200,8 @@ class TherapyBoardPage(QWidget):
             button.setEnabled(event in allowed)
         self.sop_button.setEnabled(item is not None)
         self.progress_button.setEnabled(item is not None)
+        self.consent_button.setEnabled(item is not None)
+        self.outcome_button.setEnabled(item is not None and item.status in ("recovery", "completed"))
 
     def move_selected(self, event: SessionEvent) -> None:
         item = self.selected()
@@ -217,5 +233,35 @@ class TherapyBoardPage(QWidget):
         from clinicdesk.ui.therapy.progress_chart import ProgressDialog  # QtCharts loads only when asked for
 
         dialog = ProgressDialog(self.app, item.plan_id, self)
+        dialog.open()
+        return dialog
+
+    def open_outcome(self):
+        item = self.selected()
+        if item is None:
+            return None
+        from clinicdesk.ui.therapy.outcome_dialog import OutcomeDialog
+
+        dialog = OutcomeDialog(self.app, item.plan_id, item.session_id, parent=self)
+        dialog.open()
+        return dialog
+
+    def open_photos(self):
+        item = self.selected()
+        if item is None:
+            return None
+        from clinicdesk.ui.therapy.photos_dialog import PhotosDialog
+
+        dialog = PhotosDialog(self.app, item.session_id, self)
+        dialog.open()
+        return dialog
+
+    def open_consent(self):
+        item = self.selected()
+        if item is None:
+            return None
+        from clinicdesk.ui.therapy.consent_dialog import ConsentDialog
+
+        dialog = ConsentDialog(self.app, item.plan_id, self)
         dialog.open()
         return dialog

@@ -181,6 +181,19 @@ class SopRunnerDialog(QDialog):
             button.clicked.connect(lambda _=False, e=event: self.move(e))
             moves.addWidget(button)
             self.move_buttons[event] = button
+        self.outcome_button = _big(QPushButton(self.tr("Patient outcome…")), 14)
+        self.outcome_button.setMinimumHeight(TOUCH)
+        self.outcome_button.setEnabled(False)
+        self.outcome_button.clicked.connect(self.open_outcome)
+        moves.addWidget(self.outcome_button)
+        self.dosage_button = _big(QPushButton(self.tr("Dose…")), 14)
+        self.dosage_button.setMinimumHeight(TOUCH)
+        self.dosage_button.clicked.connect(self.open_dosage)
+        moves.addWidget(self.dosage_button)
+        self.incident_button = _big(QPushButton(self.tr("Report incident…")), 14)
+        self.incident_button.setMinimumHeight(TOUCH)
+        self.incident_button.clicked.connect(self.open_incident)
+        moves.addWidget(self.incident_button)
         close = _big(QPushButton(self.tr("Close")), 14)
         close.setMinimumHeight(TOUCH)
         close.clicked.connect(self.accept)
@@ -241,9 +254,13 @@ class SopRunnerDialog(QDialog):
         for event, status in ((SessionEvent.PREPARE, "scheduled"), (SessionEvent.START, "in_preparation"),
                               (SessionEvent.RECOVER, "in_session")):
             self.move_buttons[event].setEnabled(board.status == status)
-        self.vitals_label.setText(" · ".join(
-            f"{v['moment']} {v['at']:%H:%M}: " + ", ".join(f"{name} {v[name]}" for name, _ in VITALS
-                                                            if v[name] is not None) for v in detail.vitals))
+        # the patient reports how they feel once the procedure itself is over
+        self.outcome_button.setEnabled(board.status in ("recovery", "completed"))
+        self.vitals_label.setText(" · ".join([
+            *(f"{v['moment']} {v['at']:%H:%M}: " + ", ".join(f"{name} {v[name]}" for name, _ in VITALS
+                                                             if v[name] is not None) for v in detail.vitals),
+            *(f"{d['at']:%H:%M} {d['medicine']} {Decimal(d['quantity']).normalize():f} {d['unit']} {d['route']}"
+              for d in detail.dosages)]))
 
     def record(self, step_no: int, **kwargs) -> None:
         self.banner.hide()
@@ -267,3 +284,25 @@ class SopRunnerDialog(QDialog):
                             on_done=lambda _: [e.clear() for e in self.vitals.values()], on_error=self._failed,
                             **values)
 
+    def open_outcome(self):
+        if self.detail is None:
+            return None
+        from clinicdesk.ui.therapy.outcome_dialog import OutcomeDialog
+
+        dialog = OutcomeDialog(self.app, self.detail.board.plan_id, self.session_id, parent=self)
+        dialog.open()
+        return dialog
+
+    def open_incident(self):
+        from clinicdesk.ui.therapy.incidents_page import ReportIncidentDialog
+
+        dialog = ReportIncidentDialog(self.app, {}, session_id=self.session_id, parent=self)
+        dialog.open()
+        return dialog
+
+    def open_dosage(self):
+        from clinicdesk.ui.therapy.dosage_dialog import DosageDialog
+
+        dialog = DosageDialog(self.app, self.session_id, self)
+        dialog.open()
+        return dialog
