@@ -4,13 +4,10 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +22,7 @@ from clinicdesk.ui.tasks import error_text
 from clinicdesk.ui.therapy.board_model import STATUS_COLOURS, BoardModel, status_label
 from clinicdesk.ui.widgets import messages
 from clinicdesk.ui.widgets.flow_layout import FlowLayout
+from clinicdesk.ui.widgets.tables import row_table
 
 EVENT_LABELS = {SessionEvent.PREPARE: "Prepare", SessionEvent.START: "Start", SessionEvent.RECOVER: "Recovery",
                 SessionEvent.COMPLETE: "Complete", SessionEvent.CANCEL: "Cancel"}
@@ -58,15 +56,7 @@ class TherapyBoardPage(QWidget):
         self.occupancy = FlowLayout(self.occupancy_box)
         self.room_chips: dict[str, QLabel] = {}
 
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(34)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = row_table(self.model)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.table.doubleClicked.connect(lambda _: self.open_sop())
 

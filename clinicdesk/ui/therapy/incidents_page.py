@@ -3,18 +3,15 @@
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +23,7 @@ from clinicdesk.services.context import Changes
 from clinicdesk.services.therapy_dto import IncidentItem
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.tasks import error_text
+from clinicdesk.ui.widgets.tables import row_table
 
 HEADERS = ("Reported", "Severity", "Status", "Description", "Immediate action", "Follow-up", "Resolution")
 SEVERITY_LABELS = {Severity.NEAR_MISS: "Near miss", Severity.MINOR: "Minor", Severity.MODERATE: "Moderate",
@@ -138,15 +136,7 @@ class IncidentsPage(QWidget):
         super().__init__(parent)
         self.app = app
         self.model = IncidentModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(34)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = row_table(self.model)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.show_all = QCheckBox(self.tr("Show resolved and closed"))
         self.show_all.toggled.connect(lambda _: self.refresh())

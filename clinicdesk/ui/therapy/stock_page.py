@@ -6,17 +6,14 @@ from decimal import Decimal
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDateEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +24,7 @@ from clinicdesk.services.context import Changes
 from clinicdesk.services.therapy_dto import StockLine
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.tasks import error_text
+from clinicdesk.ui.widgets.tables import row_table
 
 LOW_COLOUR = "#fdecea"  # below the reorder level
 EXPIRING_COLOUR = "#fff4d6"  # a batch expires within 30 days
@@ -141,15 +139,7 @@ class StockPage(QWidget):
         super().__init__(parent)
         self.app = app
         self.model = StockModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(34)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = row_table(self.model)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.summary = QLabel()
         legend = QLabel(self.tr("Red: at or below the reorder level · amber: a batch expires within 30 days"))
