@@ -1,12 +1,10 @@
 """Incidents and near misses: the centre's list by severity and status, reporting one, moving it to closure."""
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -23,6 +21,7 @@ from clinicdesk.services.context import Changes
 from clinicdesk.services.therapy_dto import IncidentItem
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.tasks import error_text
+from clinicdesk.ui.widgets.form_dialog import FormDialog
 from clinicdesk.ui.widgets.tables import row_table
 
 HEADERS = ("Reported", "Severity", "Status", "Description", "Immediate action", "Follow-up", "Resolution")
@@ -70,13 +69,13 @@ class IncidentModel(QAbstractTableModel):
         return None
 
 
-class ReportIncidentDialog(QDialog):
-    saved = Signal(str)  # incident id
+class ReportIncidentDialog(FormDialog):
+    """Severity, what happened, what was done, who follows up; saved through services.incidents."""
 
     def __init__(self, app: AppContext, staff: dict[str, str], *, session_id: str | None = None,
                  parent: QWidget | None = None):
-        super().__init__(parent)
-        self.app, self.session_id = app, session_id
+        super().__init__(app, "Report an incident", parent)
+        self.session_id = session_id
         self.setWindowTitle(self.tr("Report an incident or near miss"))
         self.resize(560, 440)
         self.severity = QComboBox()
@@ -90,45 +89,17 @@ class ReportIncidentDialog(QDialog):
         self.owner.addItem(self.tr("— nobody yet —"), None)
         for staff_id, name in sorted(staff.items(), key=lambda pair: pair[1]):
             self.owner.addItem(name, staff_id)
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("color: #b3261e; font-weight: bold;")
-        self.banner.hide()
-        self.save_button = QPushButton(self.tr("Report"))
+        self.save_button.setText(self.tr("Report"))
         self.save_button.setMinimumHeight(40)
-        self.save_button.clicked.connect(self.save)
-        cancel = QPushButton(self.tr("Cancel"))
-        cancel.setMinimumHeight(40)
-        cancel.clicked.connect(self.reject)
-        form = QFormLayout()
-        form.addRow(self.tr("Severity"), self.severity)
-        form.addRow(self.tr("Description"), self.description)
-        form.addRow(self.tr("Immediate action"), self.immediate_action)
-        form.addRow(self.tr("Follow-up owner"), self.owner)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.banner)
-        layout.addLayout(buttons)
+        self.form.addRow(self.tr("Severity"), self.severity)
+        self.form.addRow(self.tr("Description"), self.description)
+        self.form.addRow(self.tr("Immediate action"), self.immediate_action)
+        self.form.addRow(self.tr("Follow-up owner"), self.owner)
 
     def save(self) -> None:
-        self.banner.hide()
-        self.app.runner.run(incidents.report_incident, self.app.ctx, severity=self.severity.currentData(),
-                            description=self.description.toPlainText(),
-                            immediate_action=self.immediate_action.toPlainText(), session_id=self.session_id,
-                            follow_up_owner_id=self.owner.currentData(), owner=self, on_done=self._saved,
-                            on_error=self._failed)
-
-    def _saved(self, result) -> None:
-        self.saved.emit(result[0])
-        self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.banner.setText(error_text(exc))
-        self.banner.show()
+        self.submit(incidents.report_incident, self.app.ctx, severity=self.severity.currentData(),
+                    description=self.description.toPlainText(), immediate_action=self.immediate_action.toPlainText(),
+                    session_id=self.session_id, follow_up_owner_id=self.owner.currentData())
 
 
 class IncidentsPage(QWidget):

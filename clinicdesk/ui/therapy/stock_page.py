@@ -3,13 +3,11 @@
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
-    QDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -24,6 +22,7 @@ from clinicdesk.services.context import Changes
 from clinicdesk.services.therapy_dto import StockLine
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.tasks import error_text
+from clinicdesk.ui.widgets.form_dialog import FormDialog
 from clinicdesk.ui.widgets.tables import row_table
 
 LOW_COLOUR = "#fdecea"  # below the reorder level
@@ -79,12 +78,12 @@ class StockModel(QAbstractTableModel):
         return None
 
 
-class ReceiveBatchDialog(QDialog):
-    saved = Signal(str)  # batch id
+class ReceiveBatchDialog(FormDialog):
+    """A new batch of an item (number, quantity, expiry) saved through services.stock; refusals keep the input."""
 
     def __init__(self, app: AppContext, line: StockLine, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.app, self.line = app, line
+        super().__init__(app, "Receive a batch", parent)
+        self.line = line
         self.setWindowTitle(self.tr("Receive a batch"))
         self.batch_no = QLineEdit()
         self.quantity = QLineEdit()
@@ -94,44 +93,17 @@ class ReceiveBatchDialog(QDialog):
         self.expiry.setCalendarPopup(True)
         self.no_expiry = QCheckBox(self.tr("Does not expire (linen, equipment)"))
         self.no_expiry.toggled.connect(lambda on: self.expiry.setEnabled(not on))
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet("color: #b3261e; font-weight: bold;")
-        self.banner.hide()
-        self.save_button = QPushButton(self.tr("Receive"))
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
-        cancel = QPushButton(self.tr("Cancel"))
-        cancel.clicked.connect(self.reject)
-        form = QFormLayout()
-        form.addRow(self.tr("Item"), QLabel(f"{line.name} ({line.code})"))
-        form.addRow(self.tr("Batch number"), self.batch_no)
-        form.addRow(self.tr("Quantity (%1)").replace("%1", line.unit), self.quantity)
-        form.addRow(self.tr("Expiry date"), self.expiry)
-        form.addRow("", self.no_expiry)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.banner)
-        layout.addLayout(buttons)
+        self.save_button.setText(self.tr("Receive"))
+        self.form.addRow(self.tr("Item"), QLabel(f"{line.name} ({line.code})"))
+        self.form.addRow(self.tr("Batch number"), self.batch_no)
+        self.form.addRow(self.tr("Quantity (%1)").replace("%1", line.unit), self.quantity)
+        self.form.addRow(self.tr("Expiry date"), self.expiry)
+        self.form.addRow("", self.no_expiry)
 
     def save(self) -> None:
-        self.banner.hide()
         expiry: date | None = None if self.no_expiry.isChecked() else self.expiry.date().toPython()
-        self.app.runner.run(stock.receive_batch, self.app.ctx, self.line.item_id, self.batch_no.text(),
-                            self.quantity.text().strip() or "0", expiry, owner=self, on_done=self._saved,
-                            on_error=self._failed)
-
-    def _saved(self, result) -> None:
-        self.saved.emit(result[0])
-        self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.banner.setText(error_text(exc))
-        self.banner.show()
+        self.submit(stock.receive_batch, self.app.ctx, self.line.item_id, self.batch_no.text(),
+                    self.quantity.text().strip() or "0", expiry)
 
 
 class StockPage(QWidget):
