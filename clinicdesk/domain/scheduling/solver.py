@@ -23,6 +23,8 @@ class SolverOptions:
     earliest_search_days: int = 28  # how far an unplaced session looks for its earliest option
     alternatives: int = 3  # alternatives offered for an appointment whose requested time is impossible
     explain: bool = True
+    improve_rounds: int = 4  # batch only: passes over the plans that still miss sessions
+    improve_neighbours: int = 6  # batch only: crowding plans tried with each of them
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Scheduler:
         self.options = options
         self.board = Board(clinic, options.slot_minutes)
         self.requests: list[PlanRequest] = []
+        self.booked: dict[str, BookedPlan] = {}
         self.placements: list[Placement] = []
         self.unplaced: list[Unplaced] = []
 
@@ -53,17 +56,54 @@ class Scheduler:
         """Place every session of a plan (or the one session of an appointment) that the hard rules allow."""
         self.board.register_patient_limit(request.patient.id, request.preferences.max_sessions_per_day)
         specs = build_specs(self.board, request)
+        chosen, unplaced = self.search(specs)
+        booked = BookedPlan(request, specs, chosen, unplaced)
+        self.booked[request.id] = booked
+        self.requests.append(request)
+        outcome = self._outcome(booked)
+        self.placements.extend(outcome.placements)
+        self.unplaced.extend(outcome.unplaced)
+        return outcome
+
+    def improve(self) -> int:
+        """Batch only: re-book plans with unplaced sessions together with the plans crowding them out.
+
+        Booking one plan after another (as a desk does) leaves early plans the best days; when a later plan then
+        misses sessions, this takes it and one neighbour off the diary, books the unlucky plan first and the
+        neighbour after it, and keeps the swap only if more sessions are placed. Returns the sessions gained.
+        """
+        from clinicdesk.domain.scheduling.improve import improve_plans
+
+        gained = improve_plans(self, self.options.improve_rounds, self.options.improve_neighbours)
+        if gained:
+            self.refresh()
+        return gained
+
+    def refresh(self) -> None:
+        """Work the placements and explanations out again from the plans as they now stand."""
+        self.placements, self.unplaced = [], []
+        for request in self.requests:
+            outcome = self._outcome(self.booked[request.id])
+            self.placements.extend(outcome.placements)
+            self.unplaced.extend(outcome.unplaced)
+
+    def search(self, specs: list[SessionSpec]) -> tuple[list, set[int]]:
+        """Run the plan search on the board as it is now (the plan's own sessions must be off it)."""
         search = _PlanSearch(self.board, specs, self.options)
-        unplaced_specs = search.run()
+        unplaced = search.run()
+        return list(search.chosen), unplaced
+
+    def _outcome(self, booked: "BookedPlan") -> PlanOutcome:
+        request, specs = booked.request, booked.specs
         unplaced = {}
-        for index in sorted(unplaced_specs):
+        for index in sorted(booked.unplaced):
             spec = specs[index]
             unplaced[spec.session.id] = explain_unplaced(
                 self.board, spec, search_days=self.options.earliest_search_days,
                 alternatives=self.options.alternatives) if self.options.explain else Unplaced(
                 request.id, spec.session.id, spec.patient_id, spec.therapy.id, reasons=())
         placements = {}
-        for spec, candidate in zip(specs, search.chosen, strict=True):
+        for spec, candidate in zip(specs, booked.chosen, strict=True):
             if candidate is not None:
                 placements[spec.session.id] = Placement(
                     request_id=request.id, session_id=spec.session.id, patient_id=spec.patient_id,
@@ -71,24 +111,41 @@ class Scheduler:
                     end=to_datetime(candidate.start + spec.duration), room_id=candidate.room_id,
                     staff_ids=candidate.staff_ids, follow_up=spec.session.follow_up)
         # report in the order the plan lists its sessions
-        outcome = PlanOutcome(
+        return PlanOutcome(
             placements=tuple(placements[s.id] for s in request.sessions if s.id in placements),
             unplaced=tuple(unplaced[s.id] for s in request.sessions if s.id in unplaced))
-        self.requests.append(request)
-        self.placements.extend(outcome.placements)
-        self.unplaced.extend(outcome.unplaced)
-        return outcome
 
     def result(self) -> ScheduleResult:
         return ScheduleResult(tuple(self.placements), tuple(self.unplaced),
                               score_schedule(self.clinic, self.requests, self.placements))
 
 
+@dataclass
+class BookedPlan:
+    """One request as it stands on the board: its sessions, the candidate each took (None: unplaced)."""
+
+    request: PlanRequest
+    specs: list[SessionSpec]
+    chosen: list
+    unplaced: set[int]
+
+    @property
+    def index_of(self) -> dict[str, int]:
+        return {spec.session.id: index for index, spec in enumerate(self.specs)}
+
+    @property
+    def placed_count(self) -> int:
+        return sum(1 for candidate in self.chosen if candidate is not None)
+
+
 def solve(clinic: Clinic, requests, options: SolverOptions = SolverOptions()) -> ScheduleResult:
-    """Book the requests in the order given (as a reception desk would) and score the result."""
-    scheduler = Scheduler(clinic, options)
+    """Book the requests in the order given (as a reception desk would), improve the batch, score the result."""
+    scheduler = Scheduler(clinic, replace(options, explain=False))
     for request in requests:
         scheduler.book(request)
+    scheduler.improve()
+    scheduler.options = options  # explanations are worked out once, on the final diary
+    scheduler.refresh()
     return scheduler.result()
 
 

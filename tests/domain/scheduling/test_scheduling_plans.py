@@ -2,12 +2,12 @@
 
 from dataclasses import replace
 
-from scheduling_builders import at, booking, clinic, person, plan, room, session, shift, therapy
+from scheduling_builders import at, booking, clinic, patient, person, plan, room, session, shift, therapy
 
 from clinicdesk.domain.scheduling.checker import validate_schedule
 from clinicdesk.domain.scheduling.model import Gender, Preferences, TimeOfDay
 from clinicdesk.domain.scheduling.scoring import score_schedule
-from clinicdesk.domain.scheduling.solver import SolverOptions, solve
+from clinicdesk.domain.scheduling.solver import Scheduler, SolverOptions, solve
 
 STEAM = therapy("swe", "Swedana", 30, room_types=("swedana",), skills=("swedana",))
 CLINIC = clinic(staff=(person(skills=("abhyanga", "swedana")), person("s2", "Meera", skills=("abhyanga", "swedana"))),
@@ -140,3 +140,28 @@ def test_a_repair_that_would_make_the_rest_of_the_plan_late_is_not_made():
     assert result.score.day_off_target == 0
     always_repair = solve(tuesday_nasya, [request], SolverOptions(repair_rollouts=0))
     assert always_repair.unplaced == () and always_repair.score.total < result.score.total
+
+
+def test_a_batch_rebooks_a_plan_that_crowded_out_a_later_one_so_both_fit():
+    # one therapist with one free hour a day; the first plan may move, the second must have Monday
+    one_hour = clinic(staff=(person(shifts=(shift("08:00", "09:00"),)),))
+    flexible = plan([session("a")], who=patient("p1"), plan_id="flexible", max_days_late=2)
+    monday_only = plan([session("b")], who=patient("p2"), plan_id="monday-only", max_days_late=0)
+    desk = Scheduler(one_hour)
+    desk.book(flexible)
+    assert [item.session_id for item in desk.book(monday_only).unplaced] == ["b"]
+    result = solve(one_hour, [flexible, monday_only])
+    assert result.unplaced == ()
+    assert {placement.request_id: placement.start for placement in result.placements} == {
+        "monday-only": at("08:00"), "flexible": at("08:00", day=1)}
+    assert validate_schedule(one_hour, result.placements, [flexible, monday_only]) == []
+
+
+def test_a_batch_keeps_the_desk_answer_when_rebooking_gains_nothing():
+    one_hour = clinic(staff=(person(shifts=(shift("08:00", "09:00"),)),))
+    requests = [plan([session("a")], who=patient(f"p{n}"), plan_id=f"plan{n}", max_days_late=0) for n in range(2)]
+    desk = Scheduler(one_hour)
+    for request in requests:
+        desk.book(request)
+    assert desk.improve() == 0
+    assert solve(one_hour, requests) == desk.result()
