@@ -34,7 +34,8 @@ def cmd_app(args) -> int:
     from clinicdesk.ui.app import run_app
 
     configure_logging(_data_dir(args))
-    return run_app(_data_dir(args), screenshot_dir=Path(args.screenshot) if args.screenshot else None)
+    return run_app(_data_dir(args), screenshot_dir=Path(args.screenshot) if args.screenshot else None,
+                   tablet=args.tablet)
 
 
 def cmd_demo(args) -> int:
@@ -104,6 +105,23 @@ def cmd_plan(args) -> int:
     return 0 if result["unplaced"] == 0 else 1
 
 
+def cmd_redact(args) -> int:
+    import json
+
+    from clinicdesk.redact_command import run
+
+    result = run(sys.stdin.read(), args.known_name, include_text=not args.hide_text)
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else result["redacted"])
+    return 0
+
+
+def cmd_transcribe(args) -> int:
+    from clinicdesk.transcribe_command import run
+
+    print(run(args.audio, model=args.model, language=args.language, as_json=args.json))
+    return 0
+
+
 def cmd_audit_verify(args) -> int:
     from clinicdesk.store.audit_anchor import read_anchor
     from clinicdesk.store.audit_log import verify_audit_log
@@ -135,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("app", cmd_app, "start the desktop app (first run opens the set-up wizard)")
     p.add_argument("--screenshot", metavar="OUT", help="sign in as the demo admin, save one PNG per view, exit")
+    p.add_argument("--tablet", action="store_true",
+                   help="consultation-room tablet mode: full screen, no sidebar, today's consultations")
     p = add("demo", cmd_demo, "build a realistic demo clinic (2 centres, 12 staff, 500 patients) and launch it")
     p.add_argument("--no-launch", action="store_true", help="only build the demo data")
     p.add_argument("--patients", type=int, default=500, help="number of demo patients (default 500)")
@@ -147,6 +167,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p = add("plan", cmd_plan, "book a scheduling problem (docs/scheduling-format.md) and print the plan as JSON")
     p.add_argument("instance", help="instance file (JSON); exit code 1 if any session stays unplaced")
+    p = add("redact", cmd_redact, "replace names, phone, Aadhaar, ABHA, address... in text read on stdin")
+    p.add_argument("--json", action="store_true", help="print JSON: the redacted text and the replaced entities")
+    p.add_argument("--known-name", action="append", default=[], metavar="NAME",
+                   help="a name to match directly (patient, relative, staff); may be repeated")
+    p.add_argument("--hide-text", action="store_true", help="leave the original text out of the JSON entities")
+    p = add("transcribe", cmd_transcribe, "transcribe a recording on this device with Whisper (nothing is uploaded)")
+    p.add_argument("audio", help="recording to transcribe (WAV, MP3, OGG...)")
+    p.add_argument("--json", action="store_true", help="print one JSON object: text, segments, model, timings")
+    p.add_argument("--model", default="base", help="Whisper model: base (default) or tiny.en (English, faster)")
+    p.add_argument("--language", help="spoken language: en, hi or ml (default: detect)")
     audit = sub.add_parser("audit", help="audit log tools")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION")
     p = audit_sub.add_parser("verify", help="check the audit log's hash chain and report the first broken entry")

@@ -7,9 +7,10 @@ cd "$ROOT"
 
 APT_PACKAGES=(python3-venv libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3
               libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
-              libxcb-render-util0 libxcb-image0 fonts-noto-core)
+              libxcb-render-util0 libxcb-image0 fonts-noto-core libportaudio2)
 if [[ "${1:-}" == "--test" ]]; then
-  APT_PACKAGES+=(poppler-utils)
+  # PDF pages to PNG; synthetic speech and audio tools; a PulseAudio virtual microphone for the capture test
+  APT_PACKAGES+=(poppler-utils espeak-ng sox pulseaudio pulseaudio-utils)
 fi
 
 missing=()

@@ -295,13 +295,17 @@ def parse_course(data, therapies: dict[str, Therapy]) -> Course:
                                                                                         MAX_COURSE_DAYS)
         if last < first:
             r.fail(f"{ppath}.last_day", "must not be before the first day")
+        low, high = PHASE_DAYS.get(Phase(phase), (1, MAX_COURSE_DAYS))
+        if kind == "panchakarma" and first <= last and not low <= last - first + 1 <= high:
+            # checked with the other fields, so an editor shows it beside the session problems it causes
+            r.fail(ppath, f"({phase}) lasts {last - first + 1} days; it must last {low}-{high} days")
         sessions = []
         for j, raw_session in enumerate(r.items(p, "sessions", ppath)):
             spath = f"{ppath}.sessions[{j}]"
             s = r.obj(raw_session, spath)
             therapy = s.get("therapy")
             if therapy not in therapies or therapies[therapy].service_code is None:
-                r.fail(f"{spath}.therapy", "must be a booked therapy of the therapy list")
+                r.fail(f"{spath}.therapy", f"names '{therapy}', which is not a booked therapy of the therapy list")
             days = s.get("days")
             if not isinstance(days, list) or not days or not all(
                     isinstance(d, int) and not isinstance(d, bool) and first <= d <= last for d in days) \
@@ -340,10 +344,6 @@ def _check_course(r: _Reader, course: Course, therapies: dict[str, Therapy]) -> 
         if phase.first_day <= previous_last:
             r.fail(f"course.phases[{i}].first_day", "must come after the previous phase ends")
         previous_last = phase.last_day
-        low, high = PHASE_DAYS.get(phase.phase, (1, MAX_COURSE_DAYS))
-        length = phase.last_day - phase.first_day + 1
-        if course.kind == "panchakarma" and not low <= length <= high:
-            r.fail(f"course.phases[{i}]", f"{phase.phase.value} lasts {length} days; it must last {low}-{high}")
     if course.kind == "panchakarma" and tuple(p.phase for p in course.phases) != CLASSIC_ORDER:
         r.fail("course.phases", "must be purvakarma, pradhanakarma and paschatkarma, in that order")
     patterns = {}
@@ -441,3 +441,127 @@ def step_from_dict(data: dict) -> SopStep:
     return SopStep(no=data["no"], text=data["text"], mandatory=data["mandatory"], safety_check=data["safety_check"],
                    timer_seconds=data["timer_seconds"], measure=measure,
                    materials=tuple(Material(x["item"], Decimal(x["quantity"])) for x in data["materials"]))
+
+
+# --- admin editing: one template (a therapy, an SOP or a course) saved as a new version --------------------------
+
+TEMPLATE_KINDS = ("therapy", "sop", "course")
+EDITABLE_THERAPY_FIELDS = ("name", "duration_minutes", "rest_days_after", "contraindications", "expected_outcomes")
+
+
+def _relative(error: ValidationError, prefix: str) -> dict[str, str]:
+    """Problems keyed by the field's path inside the template: `course.phases[0]` becomes `phases[0]`."""
+    return {(path[len(prefix):] if path.startswith(prefix) else path) or "template": problem
+            for path, problem in error.problems.items()}
+
+
+def check_template(kind: str, key: str, body: dict, therapies: dict[str, Therapy], *, version: int,
+                   effective_from: date) -> Therapy | Sop | Course:
+    """An admin's edited template as one version; every problem is keyed by its field inside the template.
+
+    A therapy keeps its phase, booked service and SOP (plans and the catalogue rely on them); only its name,
+    duration, rest days, contraindications and expected outcomes change between versions.
+    """
+    problems: dict[str, str] = {}
+    body = body if isinstance(body, dict) else {}
+    found = None
+    try:
+        if kind == "therapy":
+            shipped = therapies.get(key)
+            if shipped is None:
+                raise ValidationError({"template": f"names the therapy '{key}', which is not in the therapy list"})
+            data = therapy_to_dict(shipped) | {name: body.get(name) for name in EDITABLE_THERAPY_FIELDS}
+            found = parse_therapies({"therapies": {key: data}})[key]
+            if found.service_code is not None and found.duration_minutes <= 0:
+                problems["duration_minutes"] = "must be more than 0 minutes for a therapy that is booked"
+        elif kind == "sop":
+            data = body | {"key": key, "version": version, "effective_from": effective_from.isoformat(),
+                           "effective_until": None}
+            if body.get("therapy") not in therapies:
+                problems["therapy"] = f"names '{body.get('therapy')}', which is not in the therapy list"
+            found = parse_sops({"sops": [data]})[0]
+        elif kind == "course":
+            data = body | {"key": key, "version": version, "effective_from": effective_from.isoformat(),
+                           "effective_until": None}
+            found = parse_course(data, therapies)
+        else:
+            problems["kind"] = "must be one of: " + ", ".join(TEMPLATE_KINDS)
+    except ValidationError as error:
+        prefix = {"therapy": f"therapies.{key}.", "sop": "sops[0].", "course": "course."}[kind]
+        problems = _relative(error, prefix) | problems
+    if problems:
+        raise ValidationError(problems, {path: _label(path) for path in problems})
+    return found
+
+
+_FIELD_NAMES = {"duration_minutes": "Duration (minutes)", "rest_days_after": "Rest days after",
+                "max_days_late": "Days a session may slip", "effective_from": "Effective from"}
+
+
+def _label(path: str) -> str:
+    """A readable name for a field path: `phases[1].sessions[0].days` -> `Phase 2, session 1: days`."""
+    if path in _FIELD_NAMES:
+        return _FIELD_NAMES[path]
+    words = []
+    for part in path.split("."):
+        name, _, index = part.partition("[")
+        index = int(index.rstrip("]")) + 1 if index else None
+        name = name.replace("_", " ")
+        if index is None:
+            words.append(name)
+        else:
+            words.append(f"{name.rstrip('s').capitalize() if not words else name.rstrip('s')} {index}")
+    head = ", ".join(words[:-1])
+    last = words[-1]
+    text = f"{head}: {last}" if head and not last[-1].isdigit() else ", ".join(words)
+    return text[0].upper() + text[1:]
+
+
+def therapy_to_dict(therapy: Therapy) -> dict:
+    return {"name": therapy.name, "service": therapy.service_code, "phase": therapy.phase.value,
+            "duration_minutes": therapy.duration_minutes, "rest_days_after": therapy.rest_days_after,
+            "contraindications": list(therapy.contraindications),
+            "expected_outcomes": list(therapy.expected_outcomes), "sop": therapy.sop}
+
+
+def _plain_number(value: Decimal | None):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def sop_to_dict(sop: Sop) -> dict:
+    """The editable body of an SOP (its key, version and dates travel beside it)."""
+    steps = []
+    for step in sop.steps:
+        item: dict = {"text": step.text, "mandatory": step.mandatory, "safety_check": step.safety_check}
+        if step.timer_seconds is not None:
+            item["timer_seconds"] = step.timer_seconds
+        if step.measure is not None:
+            item["measure"] = {"quantity": step.measure.quantity, "min": _plain_number(step.measure.low),
+                               "max": _plain_number(step.measure.high)}
+        if step.materials:
+            item["materials"] = [{"item": m.item, "quantity": _plain_number(m.quantity)} for m in step.materials]
+        steps.append(item)
+    return {"therapy": sop.therapy, "steps": steps}
+
+
+def course_to_dict(course: Course) -> dict:
+    """The editable body of a course (its key, version and dates travel beside it)."""
+    def link(after: Link | None) -> dict | None:
+        return None if after is None else {"key": after.key, "min_gap_days": after.min_gap_days,
+                                           "max_gap_days": after.max_gap_days,
+                                           "min_gap_minutes": after.min_gap_minutes}
+
+    return {"name": course.name, "kind": course.kind, "description": course.description,
+            "contraindications": list(course.contraindications), "expected_outcomes": list(course.expected_outcomes),
+            "rest_days": list(course.rest_days), "max_days_late": course.max_days_late,
+            "phases": [{"phase": p.phase.value, "first_day": p.first_day, "last_day": p.last_day,
+                        "regimen": list(p.regimen),
+                        "sessions": [{"key": s.key, "therapy": s.therapy, "days": list(s.days),
+                                      "after": link(s.after)} for s in p.sessions]} for p in course.phases]}
+
+
+def with_versions(base: Library, therapies: dict[str, Therapy], sops: list[Sop], courses: list[Course]) -> Library:
+    """The shipped library with admin versions on top: therapies replaced, SOP and course versions added."""
+    return build_library(base.therapies | therapies, [*base.sops, *sops], [*base.courses, *courses])

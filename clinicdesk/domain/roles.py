@@ -53,6 +53,13 @@ class Action(StrEnum):
     THERAPY_CONSENT = "therapy.consent"  # record and withdraw a patient's signed consent to a care plan
     THERAPY_PHOTO_ADD = "therapy.photo_add"  # take before/after photos of a session
     THERAPY_PHOTO_VIEW = "therapy.photo_view"  # open those photos (clinicians who judge the outcome)
+    PROTOCOL_MANAGE = "protocol.manage"  # new versions of therapy, SOP and course templates (admins only)
+    CONSULT_VIEW = "consult.view"  # a consultation's note, transcript, vitals and prescriptions; the visit summary
+    CONSULT_RUN = "consult.run"  # start a consultation, recording consent, recording, transcript, vitals
+    NOTE_WRITE = "consult.note_write"  # draft and edit the SOAP note, add addenda to a signed one
+    NOTE_SIGN = "consult.note_sign"  # sign a note, which makes it final
+    PRESCRIBE = "consult.prescribe"  # write prescriptions and dispense them from clinic stock
+    RECORDING_ADMIN = "consult.recording_admin"  # the list of recordings with retention dates, purging expired ones
 
 
 _ALL = frozenset(Action)
@@ -69,13 +76,15 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         Action.PATIENT_REGISTER, Action.PATIENT_EDIT_DEMOGRAPHICS, Action.PATIENT_EDIT_CLINICAL,
         Action.PATIENT_ASSESS, Action.PATIENT_CONSENT, Action.PATIENT_DOCUMENT_ADD, Action.PATIENT_PRINT,
         Action.PATIENT_EXPORT, Action.APPOINTMENT_APPROVE,
+        Action.CONSULT_VIEW, Action.CONSULT_RUN, Action.NOTE_WRITE, Action.NOTE_SIGN, Action.PRESCRIBE,
     }),
     Role.NURSE: frozenset(_CLINICAL_READ | _FLOOR | _THERAPY_FLOOR | {
-        Action.STOCK_MANAGE,
+        Action.STOCK_MANAGE, Action.CONSULT_VIEW, Action.CONSULT_RUN,  # nurses take vitals and recording consent
         Action.PATIENT_EDIT_CLINICAL, Action.PATIENT_CONSENT, Action.PATIENT_DOCUMENT_ADD, Action.PATIENT_PRINT,
     }),
     Role.THERAPIST: frozenset(_FLOOR | _THERAPY_FLOOR | {Action.PATIENT_SEARCH, Action.PATIENT_VIEW,
-                                                         Action.STAFF_VIEW}),
+                                                         Action.STAFF_VIEW,
+                                                         Action.CONSULT_VIEW}),  # reads the doctor's orders
     Role.FRONT_DESK: frozenset(_DIARY | {
         Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.PATIENT_REGISTER, Action.PATIENT_EDIT_DEMOGRAPHICS,
         Action.PATIENT_VIEW_AADHAAR, Action.PATIENT_CONSENT, Action.PATIENT_DOCUMENT_ADD, Action.PATIENT_PRINT,

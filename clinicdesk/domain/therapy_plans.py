@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from clinicdesk.domain.errors import IllegalTransition, ValidationError
@@ -114,10 +114,13 @@ def adjust_sessions(sessions: list[PlannedSession], *, drop: Iterable[str] = (),
 
 def plan_request(plan_id: str, patient: Patient, start_date: date, sessions: list[PlannedSession],
                  service_ids: dict[str, str], *, rest_days: tuple[int, ...] = (), max_days_late: int = 1,
-                 preferences: Preferences = Preferences()) -> PlanRequest:
-    """The scheduling engine's request; `service_ids` maps a therapy key to the catalogue service it books."""
+                 preferences: Preferences = Preferences(),
+                 fixed_starts: dict[str, datetime] | None = None) -> PlanRequest:
+    """The scheduling engine's request; `service_ids` maps a therapy key to the catalogue service it books and
+    `fixed_starts` pins sessions (by key) to a local wall-clock start the doctor chose."""
+    pinned = fixed_starts or {}
     requests = tuple(SessionRequest(id=s.key, therapy_id=service_ids[s.therapy], day_offset=s.day_offset,
-                                    after=s.after) for s in sessions)
+                                    after=s.after, fixed_start=pinned.get(s.key)) for s in sessions)
     return PlanRequest(id=plan_id, patient=patient, start_date=start_date, sessions=requests,
                        preferences=preferences, rest_days=rest_days, max_days_late=max_days_late)
 

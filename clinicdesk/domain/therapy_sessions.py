@@ -59,12 +59,24 @@ def parse_session_event(value: str) -> SessionEvent:
                                 + ", ".join(e.value for e in SessionEvent) + ".") from None
 
 
-def next_session_status(status: SessionStatus, event: SessionEvent, *,
-                        open_mandatory: Iterable[SopStep] = ()) -> SessionStatus:
-    """The status after `event`; refused with a sentence when the table or an open mandatory step says no."""
+class ConsentNeeded(IllegalTransition):
+    """Starting was refused because the plan has no procedure consent in force; screens offer the consent form."""
+
+
+CONSENT_NEEDED = ("Record the patient's procedure consent for this plan before starting: open Consent… on the board "
+                  "or in the SOP runner, and have the patient type their name and sign.")
+
+
+def next_session_status(status: SessionStatus, event: SessionEvent, *, open_mandatory: Iterable[SopStep] = (),
+                        consented: bool = True) -> SessionStatus:
+    """The status after `event`; refused with a sentence when the table, a missing procedure consent (to start)
+    or an open mandatory step (to complete) says no."""
     target = TRANSITIONS[status].get(event)
     if target is None:
         raise IllegalTransition(f"This session is {STATUS_WORDS[status]}, so it cannot be {_EVENT_WORDS[event]}.")
+    if event is SessionEvent.START and not consented:
+        # no oil, steam or medicine is given before the patient has agreed to the plan's procedures
+        raise ConsentNeeded(CONSENT_NEEDED)
     still_open = list(open_mandatory)
     if event is SessionEvent.COMPLETE and still_open:
         steps = ", ".join(f"{step.no} ({step.text})" for step in still_open)

@@ -43,6 +43,7 @@ class Changes:
     appointments: bool = False
     therapy: bool = False  # care plans, sessions and their records, incidents, outcomes
     stock: bool = False
+    consultations: bool = False  # consultations, recording consent, recordings, transcripts, notes, vitals, Rx
 
 
 @dataclass

@@ -23,7 +23,7 @@ from clinicdesk.domain.prakriti import (
     score_answers,
 )
 from clinicdesk.domain.roles import ROLE_LABELS, Role
-from clinicdesk.services import admin, auth, demo_appointments, demo_therapy, patient_records
+from clinicdesk.services import admin, auth, demo_appointments, demo_consultations, demo_therapy, patient_records
 from clinicdesk.services import demo_clinical as clinical
 from clinicdesk.services import demo_names as names
 from clinicdesk.services import patients as patient_service
@@ -43,9 +43,11 @@ from clinicdesk.store.datadir import CONFIG_FILE, DATABASE_FILE
 
 DEMO_ADMIN = "admin"
 DEMO_PASSWORD = "sukham demo clinic"
+DEMO_DOCTOR = "dr.meera"  # Kochi's doctor, whose consulting room the demo fills
 CLINIC_NAME = "Sukham Ayurveda & Panchakarma"
 CONSENT_VERSION = "v2.1"
 _IST = ZoneInfo("Asia/Kolkata")
+CONSULTATION_VISITS = 5  # finished visits in the consulting room before today, for the "last visit" panel
 _HISTORY_DAYS = 540  # patients were registered over the last year and a half, so lists and timelines look lived-in
 
 
@@ -557,7 +559,8 @@ def _populate(db: Database, rng: random.Random, patient_count: int, now: datetim
     course = demo_therapy.DemoCourse(
         doctor=doctors["KOC"][0], therapist=_ctx(db, clock, signed_in["rajan.t"]), nurse=charting["KOC"],
         pick_patient=lambda: week.patients["KOC"][0].id if week.patients["KOC"] else None,
-        centre_id=centre_ids["KOC"], today=today, set_clock=clock.set)
+        centre_id=centre_ids["KOC"], today=today, set_clock=clock.set, now=now,
+        floor_patients=lambda: [p.id for p in week.patients["KOC"][1:]])
     pending = course.actions()
     # Patients registered before the week's first booking come first; later ones arrive among the week's events.
     opening = demo_appointments.week_start(today)
@@ -574,8 +577,23 @@ def _populate(db: Database, rng: random.Random, patient_count: int, now: datetim
         week.at(when, action)
     if patient_count:
         week.plan()
+        # a few finished visits in the consulting room on the days before today (signed notes, prescriptions)
+        visits = demo_consultations.DemoConsultations(_ctx(db, clock, signed_in[DEMO_DOCTOR]),
+                                                      random.Random(week_seed + 1))
+        for index in range(CONSULTATION_VISITS):
+            when = _aware_ist(today - timedelta(days=1 + index % 3), 11, 30 + 7 * index)
+            week.at(when, lambda index=index: _visit(visits, week.patients["KOC"], index))
     week.run()
     return _Facts(rooms, equipment, staff, stats, week.summary() if patient_count else None, course.summary())
+
+
+def _aware_ist(day: date, hour: int, minute: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=_IST) + timedelta(minutes=minute)
+
+
+def _visit(visits: "demo_consultations.DemoConsultations", patients: list, index: int) -> None:
+    if len(patients) > 2 + index:  # the first patients are kept for the therapy course and the board
+        visits.record(patients[2 + index].id)
 
 
 def _sign_in(db: Database, clock: _DemoClock, username: str) -> SignedInUser:

@@ -1,13 +1,10 @@
 """A patient's consent to a care plan's procedures: the typed name and a drawn signature, captured on the tablet."""
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from clinicdesk.domain.errors import NotFound, ValidationError
 from clinicdesk.domain.roles import Action
 from clinicdesk.services.context import Changes, ServiceContext
 from clinicdesk.services.therapy_dto import PlanConsentStatus
-from clinicdesk.services.therapy_records import get_plan
+from clinicdesk.services.therapy_records import active_consent, get_plan
 from clinicdesk.store.models import PatientRow, StaffRow
 from clinicdesk.store.models_consent_media import ProcedureConsentRow
 
@@ -28,11 +25,6 @@ def _norm(text: str) -> str:
 
 def _patient_name(patient: PatientRow) -> str:
     return " ".join(part for part in (patient.given_name, patient.family_name) if part)
-
-
-def _active(session: Session, plan_id: str) -> ProcedureConsentRow | None:
-    return session.scalars(select(ProcedureConsentRow).where(ProcedureConsentRow.plan_id == plan_id,
-                                                             ProcedureConsentRow.withdrawn_at.is_(None))).first()
 
 
 def record_procedure_consent(ctx: ServiceContext, plan_id: str, typed_name: str, signature_png: bytes,
@@ -63,7 +55,7 @@ def record_procedure_consent(ctx: ServiceContext, plan_id: str, typed_name: str,
             witness = session.get(StaffRow, witness_id)
             if witness is None or not witness.active:
                 problems["witness"] = "must be an active member of staff"
-        if _active(session, plan_id) is not None:
+        if active_consent(session, plan_id) is not None:
             problems["consent"] = "is already recorded for this plan; withdraw it before recording a new one"
         if problems:
             raise ValidationError(problems, _LABELS)
@@ -80,7 +72,7 @@ def withdraw_procedure_consent(ctx: ServiceContext, plan_id: str) -> Changes:
     ctx.authorise(Action.THERAPY_CONSENT, entity="care_plan", entity_id=plan_id)
     with ctx.unit_of_work(write_lock=True) as session:
         get_plan(session, plan_id)
-        row = _active(session, plan_id)
+        row = active_consent(session, plan_id)
         if row is None:
             raise NotFound("This plan has no active consent to withdraw.")
         row.withdrawn_at = ctx.now()
@@ -94,7 +86,7 @@ def plan_consent_status(ctx: ServiceContext, plan_id: str) -> PlanConsentStatus:
         plan = get_plan(session, plan_id)
         patient = session.get(PatientRow, plan.patient_id)
         patient_name = _patient_name(patient) if patient else ""
-        row = _active(session, plan_id)
+        row = active_consent(session, plan_id)
         if row is None:
             return PlanConsentStatus(plan_id, patient_name)
         witness = session.get(StaffRow, row.witness_id) if row.witness_id else None

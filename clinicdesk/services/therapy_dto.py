@@ -73,6 +73,8 @@ class BoardItem:
     over_running: bool
     open_mandatory_steps: int
     deviations: int
+    staff_ids: tuple[str, ...] = ()  # in the order of staff_names; "My day" matches on these, never on names
+    consented: bool = True  # the plan has a procedure consent in force; without it the session cannot start
 
 
 @dataclass(frozen=True)
@@ -191,3 +193,37 @@ class SessionPhotoItem:
     size_bytes: int
     taken_at: datetime
     taken_by_name: str
+
+
+@dataclass(frozen=True)
+class TemplateVersionItem:
+    version: int
+    effective_from: date | None  # None: a shipped therapy, in force since installation
+    source: str  # shipped (a file under resources/protocols) or admin (saved in the app)
+    note: str = ""
+    created_by: str = ""
+    created_at: datetime | None = None  # centre-local
+
+
+@dataclass(frozen=True)
+class TemplateItem:
+    """One protocol template with every version; `in_force` is the version used for a plan starting today."""
+
+    kind: str  # therapy, sop, course
+    key: str
+    name: str
+    in_force: int | None
+    versions: tuple[TemplateVersionItem, ...]
+
+
+@dataclass(frozen=True)
+class TemplateDraft:
+    """What the editor starts from: the latest version's body, the number the new one will get, the therapies."""
+
+    kind: str
+    key: str
+    name: str
+    body: dict
+    next_version: int
+    earliest_effective: date  # today: a version never takes effect in the past
+    therapies: tuple[tuple[str, str], ...]  # (key, name) of every therapy, for the editor's choices

@@ -1,6 +1,6 @@
 """Care plans: made from a course template, adjusted, auto-scheduled into real appointments, moved through statuses."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,12 +23,11 @@ from clinicdesk.domain.therapy_plans import (
     sessions_from_course,
 )
 from clinicdesk.domain.therapy_sessions import RUNNING, SessionEvent, SessionStatus
-from clinicdesk.services import protocol_library
 from clinicdesk.services.booking import NewAppointment, insert_appointment, load_subject, record_status
 from clinicdesk.services.context import Changes, ServiceContext
 from clinicdesk.services.scheduling_adapter import engine_gender, load_diary, to_local
 from clinicdesk.services.therapy_dto import PhaseCount, PlanSessionItem, PlanSummary, UnplacedSession
-from clinicdesk.services.therapy_records import append_event, centre_zone, get_plan
+from clinicdesk.services.therapy_records import append_event, centre_zone, get_plan, library_in_force
 from clinicdesk.store.models import PatientRow
 from clinicdesk.store.models_scheduling import AppointmentRow, ServiceRow
 from clinicdesk.store.models_therapy import CarePlanRow, PlanSessionRow
@@ -48,12 +47,12 @@ def create_plan(ctx: ServiceContext, patient_id: str, course_key: str, start_dat
                 centre_id: str | None = None, notes: str = "") -> tuple[str, Changes]:
     """A planned course for a patient from the template version in force on `start_date`; not yet booked."""
     user = ctx.authorise(Action.THERAPY_PLAN, entity="care_plan")
-    library = protocol_library.library()
-    course = library.course(course_key, start_date)
     if len(notes) > 2000:
         raise ValidationError({"notes": "must be at most 2,000 characters"})
     now = ctx.now()
     with ctx.unit_of_work() as session:
+        library = library_in_force(ctx, session, centre_id or user.centre_id)
+        course = library.course(course_key, start_date)
         if session.get(PatientRow, patient_id) is None:
             raise NotFound("This patient record no longer exists.")
         planned = sessions_from_course(course)
@@ -132,8 +131,11 @@ def adjust_plan(ctx: ServiceContext, plan_id: str, *, drop: tuple[str, ...] = ()
         return Changes(therapy=True)
 
 
-def auto_schedule(ctx: ServiceContext, plan_id: str) -> tuple[int, Changes]:
+def auto_schedule(ctx: ServiceContext, plan_id: str, *,
+                  fixed_starts: dict[str, datetime] | None = None) -> tuple[int, Changes]:
     """Book every session through the scheduling engine as held appointments, all or nothing, under the write lock.
+
+    `fixed_starts` pins sessions (by key) to centre-local wall-clock starts; the engine still checks every rule.
 
     Returns the number of sessions booked; PlanNotPlaced (nothing saved) lists each unplaced session with the
     engine's reasons.
@@ -154,7 +156,7 @@ def auto_schedule(ctx: ServiceContext, plan_id: str) -> tuple[int, Changes]:
         service_of = {r.therapy: r.service_id for r in rows}
         request = plan_request(plan.id, Patient(plan.patient_id, engine_gender(patient.sex)), plan.start_date,
                                planned, service_of, rest_days=tuple(plan.rest_days),
-                               max_days_late=plan.max_days_late)
+                               max_days_late=plan.max_days_late, fixed_starts=fixed_starts)
         outcome = Scheduler(diary.clinic).book(request)
         if outcome.unplaced:
             by_key = {r.key: r for r in rows}
@@ -232,9 +234,9 @@ def phase_counts(rows: list[PlanSessionRow]) -> tuple[PhaseCount, ...]:
 def plan_summary(ctx: ServiceContext, plan_id: str) -> PlanSummary:
     """The plan with planned vs completed sessions per phase, each session's time, the regimen and the cautions."""
     ctx.authorise(Action.THERAPY_VIEW, entity="care_plan", entity_id=plan_id)
-    library = protocol_library.library()
     with ctx.unit_of_work() as session:
         plan = get_plan(session, plan_id)
+        library = library_in_force(ctx, session, plan.centre_id)
         zone = centre_zone(session, plan.centre_id)
         rows = list(plan.sessions)
         times = {a.id: (a.start_at, a.end_at) for a in session.scalars(select(AppointmentRow).where(

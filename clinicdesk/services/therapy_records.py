@@ -6,10 +6,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from clinicdesk.domain.errors import NotFound
-from clinicdesk.domain.protocols import SopStep, step_from_dict
+from clinicdesk.domain.protocols import Library, SopStep, step_from_dict
 from clinicdesk.domain.therapy_sessions import SessionStatus
+from clinicdesk.services import protocol_library
 from clinicdesk.services.context import ServiceContext
+from clinicdesk.services.scheduling_adapter import to_local
 from clinicdesk.store.models import CentreRow
+from clinicdesk.store.models_consent_media import ProcedureConsentRow
 from clinicdesk.store.models_therapy import CarePlanRow, PlanSessionRow, SessionEventRow, SopStepRecordRow
 
 
@@ -27,8 +30,25 @@ def get_session(session: Session, session_id: str) -> tuple[PlanSessionRow, Care
     return row, session.get(CarePlanRow, row.plan_id)
 
 
+def active_consent(session: Session, plan_id: str) -> ProcedureConsentRow | None:
+    """The plan's procedure consent in force (signed and not withdrawn), if any."""
+    return session.scalars(select(ProcedureConsentRow).where(ProcedureConsentRow.plan_id == plan_id,
+                                                             ProcedureConsentRow.withdrawn_at.is_(None))).first()
+
+
+def consented_plans(session: Session, plan_ids: set[str]) -> set[str]:
+    """Which of these plans have a procedure consent in force (one query for a whole board)."""
+    return set(session.scalars(select(ProcedureConsentRow.plan_id).where(
+        ProcedureConsentRow.plan_id.in_(plan_ids), ProcedureConsentRow.withdrawn_at.is_(None))))
+
+
 def centre_zone(session: Session, centre_id: str) -> ZoneInfo:
     return ZoneInfo(session.scalar(select(CentreRow.timezone).where(CentreRow.id == centre_id)) or "Asia/Kolkata")
+
+
+def library_in_force(ctx: ServiceContext, session: Session, centre_id: str) -> Library:
+    """Shipped templates plus the admin's versions, as in force on the centre's today."""
+    return protocol_library.effective_library(session, to_local(ctx.now(), centre_zone(session, centre_id)).date())
 
 
 def sop_steps(row: PlanSessionRow) -> list[SopStep]:

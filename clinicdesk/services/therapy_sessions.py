@@ -18,16 +18,18 @@ from clinicdesk.domain.therapy_sessions import (
     parse_session_event,
     timing_flags,
 )
-from clinicdesk.services import protocol_library
 from clinicdesk.services.booking import record_status
 from clinicdesk.services.context import Changes, ServiceContext
 from clinicdesk.services.scheduling_adapter import to_local
 from clinicdesk.services.therapy_dto import BoardItem, SessionDetail, SessionEventItem, StepView
 from clinicdesk.services.therapy_records import (
+    active_consent,
     append_event,
     centre_zone,
+    consented_plans,
     done_steps,
     get_session,
+    library_in_force,
     sop_steps,
     step_records,
 )
@@ -57,7 +59,8 @@ def _board_items(ctx: ServiceContext, session: Session, *where) -> list[BoardIte
         select(PatientRow).where(PatientRow.id.in_({a.patient_id for _, a in rows})))}
     rooms = dict(session.execute(select(RoomRow.id, RoomRow.name)).all())
     staff = dict(session.execute(select(StaffRow.id, StaffRow.full_name)).all())
-    therapies = protocol_library.library().therapies
+    therapies = library_in_force(ctx, session, rows[0][1].centre_id).therapies
+    consented = consented_plans(session, {row.plan_id for row, _ in rows})
     now = ctx.now()
     items = []
     for row, appointment in rows:
@@ -70,11 +73,12 @@ def _board_items(ctx: ServiceContext, session: Session, *where) -> list[BoardIte
             patient_name=names.get(appointment.patient_id, ""),
             therapy=therapies[row.therapy].name if row.therapy in therapies else row.therapy,
             room_name=rooms.get(appointment.room_id, ""),
-            staff_names=tuple(staff.get(link.staff_id, "") for link in appointment.staff), status=row.status,
+            staff_names=tuple(staff.get(link.staff_id, "") for link in appointment.staff),
+            staff_ids=tuple(link.staff_id for link in appointment.staff), status=row.status,
             start=start, end=end, started_at=to_local(row.started_at, zone) if row.started_at else None,
             ended_at=to_local(row.ended_at, zone) if row.ended_at else None, late=late, over_running=over,
             open_mandatory_steps=len(open_mandatory_steps(sop_steps(row), done)),
-            deviations=sum(r.deviation for r in records.values())))
+            deviations=sum(r.deviation for r in records.values()), consented=row.plan_id in consented))
     return items
 
 
@@ -134,7 +138,8 @@ def move_session(ctx: ServiceContext, session_id: str, event: str, *, reason: st
     """Prepare, start, recover, complete or cancel a session; its appointment moves along with it.
 
     Refused (nothing changes) when the table does not allow it, the plan is not active, it is not the session's day,
-    or, for completion, while a mandatory SOP step is open. Completing the last session completes the plan.
+    for starting, while the plan has no procedure consent in force, or, for completion, while a mandatory SOP step
+    is open. Completing the last session completes the plan.
     """
     ctx.authorise(Action.SESSION_RUN, entity="plan_session", entity_id=session_id)
     move = parse_session_event(event)
@@ -150,7 +155,8 @@ def move_session(ctx: ServiceContext, session_id: str, event: str, *, reason: st
             raise IllegalTransition("This session has no appointment yet; schedule the course first.")
         open_steps = open_mandatory_steps(sop_steps(row), done_steps(session, row.id)) \
             if move is SessionEvent.COMPLETE else ()
-        target = next_session_status(SessionStatus(row.status), move, open_mandatory=open_steps)
+        consented = active_consent(session, plan.id) is not None if move is SessionEvent.START else True
+        target = next_session_status(SessionStatus(row.status), move, open_mandatory=open_steps, consented=consented)
         zone = centre_zone(session, appointment.centre_id)
         if move is SessionEvent.PREPARE:
             problem = check_in_day_problem(APPOINTMENT_EVENT[move], appointment_day=to_local(

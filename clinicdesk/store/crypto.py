@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from clinicdesk.domain.redaction import patient_token
 from clinicdesk.store.keys import DatabaseKey
 
 
@@ -21,6 +22,7 @@ class FieldSealer:
     def __init__(self, key: DatabaseKey):
         self._aead = AESGCM(_subkey(key, "field-seal-v1"))
         self._lookup_key = _subkey(key, "lookup-v1")
+        self._pseudonym_key = _subkey(key, "patient-pseudonym-v1")
 
     def seal(self, plain: bytes, *, context: str) -> bytes:
         nonce = secrets.token_bytes(12)
@@ -28,6 +30,10 @@ class FieldSealer:
 
     def open(self, sealed: bytes, *, context: str) -> bytes:
         return self._aead.decrypt(sealed[:12], sealed[12:], context.encode())
+
+    def patient_pseudonym(self, patient_id: str) -> str:
+        """The patient's stable token in redacted text (PATIENT_A7X9K2); only this database's key maps it back."""
+        return patient_token(self._pseudonym_key, patient_id)
 
     def lookup_token(self, value: str, *, kind: str) -> str:
         """Deterministic keyed hash, so duplicates can be found without storing the value in the clear."""

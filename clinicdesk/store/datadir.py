@@ -29,6 +29,8 @@ class LocalConfig:
     device_code: str = "A"
     key_storage: str = "keyring"
     idle_lock_minutes: int = 5
+    speech_model: str = "base"  # "tiny.en" on a slow machine (English only)
+    microphone_name: str = ""  # the consultation room's USB microphone, found again by name after a restart
 
     @staticmethod
     def path(data_dir: Path) -> Path:

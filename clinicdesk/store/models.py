@@ -330,4 +330,10 @@ Index("ix_audit_entity", AuditEntryRow.entity, AuditEntryRow.entity_id)
 
 # Feature modules declare their rows on the same Base; importing them here puts every table in Base.metadata,
 # which is what Alembic compares against (migrations/env.py imports only this module).
-from clinicdesk.store import models_consent_media, models_scheduling, models_therapy  # noqa: E402,F401
+from clinicdesk.store import (  # noqa: E402,F401
+    models_consent_media,
+    models_consultation,
+    models_protocols,
+    models_scheduling,
+    models_therapy,
+)

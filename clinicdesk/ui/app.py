@@ -83,7 +83,7 @@ def prepare_clinic(data_dir: Path) -> tuple[Database, SignedInUser | None]:
     return wizard.database, wizard.user
 
 
-def run_session(app: QApplication, ctx: ServiceContext, runner: TaskRunner) -> int:
+def run_session(app: QApplication, ctx: ServiceContext, runner: TaskRunner, *, tablet: bool = False) -> int:
     """Sign-in, main window, and again after each sign-out, until the window is closed or sign-in is cancelled."""
     app.setQuitOnLastWindowClosed(False)  # the sign-out path closes the window without ending the app
     while True:
@@ -102,6 +102,8 @@ def run_session(app: QApplication, ctx: ServiceContext, runner: TaskRunner) -> i
         window.signed_out.connect(signed_out)
         window.closed.connect(app.quit)
         window.show()
+        if tablet:
+            window.set_tablet_mode(True)
         app.exec()
         window.deleteLater()
         if not outcome["signed_out"]:
@@ -109,7 +111,7 @@ def run_session(app: QApplication, ctx: ServiceContext, runner: TaskRunner) -> i
         ctx.user = None
 
 
-def run_app(data_dir: Path, screenshot_dir: Path | None = None) -> int:
+def run_app(data_dir: Path, screenshot_dir: Path | None = None, *, tablet: bool = False) -> int:
     """`clinicdesk app`: returns the process exit code (0 normal, 1 cancelled, 2 cannot open the database)."""
     app = make_application()
     if screenshot_dir is not None:
@@ -124,7 +126,7 @@ def run_app(data_dir: Path, screenshot_dir: Path | None = None) -> int:
     backups = DailyBackupTimer(ServiceContext(database), runner)
     backups.start()
     try:
-        return run_session(app, ServiceContext(database, user=user), runner)
+        return run_session(app, ServiceContext(database, user=user), runner, tablet=tablet)
     finally:
         backups.stop()
         runner.shutdown()

@@ -23,11 +23,13 @@ from clinicdesk.domain.roles import Action
 from clinicdesk.services import admin
 from clinicdesk.ui.admin.centres_view import CentresView
 from clinicdesk.ui.admin.equipment_view import EquipmentView
+from clinicdesk.ui.admin.protocol_editor import ProtocolTemplatesPage
 from clinicdesk.ui.admin.rooms_view import RoomsView
 from clinicdesk.ui.admin.staff_view import StaffView
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.calendar.calendar_page import CalendarPage
 from clinicdesk.ui.calendar.permissions import APPOINTMENT_VIEW
+from clinicdesk.ui.consult.consult_page import make_consult_page
 from clinicdesk.ui.dialogs.change_password_dialog import ChangePasswordDialog
 from clinicdesk.ui.idle import IdleWatcher
 from clinicdesk.ui.lock_page import LockPage
@@ -148,12 +150,17 @@ class MainWindow(QMainWindow):
                 self._add_page("stock", self.tr("Stock"), lambda: StockPage(app))
             if app.may(Action.SESSION_RUN) or app.may(Action.INCIDENT_MANAGE):
                 self._add_page("incidents", self.tr("Incidents"), lambda: IncidentsPage(app))
+        if app.may(Action.CONSULT_RUN):
+            self._add_heading(self.tr("Consultation room"))
+            self._add_page("consult", self.tr("Consultations"), lambda: make_consult_page(app))
         admin_pages = []
         if app.may(Action.STAFF_MANAGE):
             admin_pages.append(("staff", self.tr("Staff & roles"), StaffView))
         if app.may(Action.CENTRE_MANAGE):
             admin_pages += [("centres", self.tr("Centres & holidays"), CentresView),
                             ("rooms", self.tr("Rooms"), RoomsView), ("equipment", self.tr("Equipment"), EquipmentView)]
+        if app.may(Action.PROTOCOL_MANAGE):
+            admin_pages.append(("protocols", self.tr("Protocol templates"), ProtocolTemplatesPage))
         if admin_pages:
             self._add_heading(self.tr("Administration"))
             for key, title, view in admin_pages:
@@ -176,6 +183,11 @@ class MainWindow(QMainWindow):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
+        self.tablet_action = QAction(self.tr("Tablet mode"), self)
+        self.tablet_action.setCheckable(True)
+        self.tablet_action.setShortcut(QKeySequence("F11"))
+        self.tablet_action.toggled.connect(self.set_tablet_mode)
+        toolbar.addAction(self.tablet_action)
         self.lock_action = QAction(self.tr("Lock screen"), self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(self.lock)
@@ -189,6 +201,19 @@ class MainWindow(QMainWindow):
             toolbar.addAction(action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
+
+    def set_tablet_mode(self, on: bool) -> None:
+        """Full screen without the sidebar: the consultation room's wall tablet, worked by touch alone."""
+        if self.tablet_action.isChecked() != on:
+            self.tablet_action.setChecked(on)  # comes back here through `toggled`
+            return
+        self.sidebar.setVisible(not on)
+        if on:
+            if "consult" in self.nav_items:
+                self.navigate("consult")
+            self.showFullScreen()
+        else:
+            self.showNormal()
 
     def _show_busy(self, busy: bool) -> None:
         self.busy_label.setText(self.tr("Working…") if busy else "")

@@ -14,6 +14,7 @@ from clinicdesk.services.context import ServiceContext
 from clinicdesk.store.database import open_database
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.calendar.screenshot_steps import CalendarTour
+from clinicdesk.ui.consult.screenshot_steps import ConsultTour
 from clinicdesk.ui.dialogs.setup_wizard import SetupWizard
 from clinicdesk.ui.dialogs.sign_in_dialog import SignInDialog
 from clinicdesk.ui.main_window import MainWindow
@@ -50,6 +51,7 @@ class ScreenshotTour:
             self._admin(window)
             self._calendar(window)
             self._therapy(window)
+            self._consultation_room()
             window.lock()
             self.shoot("11_lock_screen", window)
         finally:
@@ -172,6 +174,12 @@ class ScreenshotTour:
                 window.navigate(key)
                 _settle(self.app)
                 self.shoot(name, window)
+
+
+    def _consultation_room(self) -> None:
+        from clinicdesk.services.demo import DEMO_DOCTOR, DEMO_PASSWORD
+
+        ConsultTour(self.ctx, self.runner, self.shoot, doctor=DEMO_DOCTOR, password=DEMO_PASSWORD).run()
 
 
 def take_screenshots(app: QApplication, data_dir: Path, out_dir: Path) -> int:

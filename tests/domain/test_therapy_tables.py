@@ -67,3 +67,22 @@ def test_resolving_needs_a_note_and_unknown_session_events_are_refused():
         incidents.next_resolution(R.OPEN, IE.RESOLVE)
     with pytest.raises(IllegalTransition, match="'fly' is not something"):
         therapy_sessions.parse_session_event("fly")
+
+
+@pytest.mark.parametrize("status", list(SessionStatus))
+def test_starting_waits_for_the_procedure_consent(status):
+    if status is S.IN_PREPARATION:
+        with pytest.raises(IllegalTransition, match="Record the patient's procedure consent for this plan"):
+            next_session_status(status, SE.START, consented=False)
+        assert next_session_status(status, SE.START, consented=True) is S.IN_SESSION
+    # every other move is the table's business alone: consent never unlocks or blocks them
+    for event in SessionEvent:
+        if event is not SE.START:
+            assert _outcome(status, event, consented=False) == _outcome(status, event, consented=True)
+
+
+def _outcome(status, event, **kwargs):
+    try:
+        return next_session_status(status, event, **kwargs)
+    except IllegalTransition as refused:
+        return str(refused)

@@ -299,12 +299,15 @@ def test_the_demo_course_is_under_way_with_its_sessions_stock_incident_and_outco
     from clinicdesk.services import incidents, outcomes, stock, therapy_plans, therapy_sessions
     from clinicdesk.store.models_therapy import CarePlanRow
 
-    with demo_ctx.db.session() as session:
-        plan = session.scalars(select(CarePlanRow)).one()
+    with demo_ctx.db.session() as session:  # the 21-day course is the first plan made; today's floor came later
+        plan = session.scalars(select(CarePlanRow).order_by(CarePlanRow.created_at).limit(1)).one()
     summary = therapy_plans.plan_summary(demo_ctx, plan.id)
     assert summary.status == "active" and summary.course_key == "classic-virechana-21"
+    from clinicdesk.services import procedure_consent
+
+    assert procedure_consent.plan_consent_status(demo_ctx, plan.id).consented  # signed before the first session
     assert [(p.phase, p.completed) for p in summary.phases] == [
-        ("purvakarma", 8), ("pradhanakarma", 1), ("paschatkarma", 0)]
+        ("purvakarma", 8), ("pradhanakarma", 2), ("paschatkarma", 0)]  # today's early Basti is done by 11:30
     run = [s for s in summary.sessions if s.status == "completed"]
     details = {s.key: therapy_sessions.session_detail(demo_ctx, s.id) for s in run}
     assert details["abh-5"].board.deviations == 1
@@ -314,7 +317,28 @@ def test_the_demo_course_is_under_way_with_its_sessions_stock_incident_and_outco
     levels = {line.code: line for line in stock.stock_levels(demo_ctx, plan.centre_id)}
     assert levels["CASTOR-OIL"].low and levels["DHANWANTARAM"].expiring_soon
     series = outcomes.progress_series(demo_ctx, plan.id)
-    assert len(series.points) == 5 and series.points[0].symptom_scores["knee pain"] > \
+    assert len(series.points) == 6 and series.points[0].symptom_scores["knee pain"] > \
         series.points[-1].symptom_scores["knee pain"]
     today = FIXED_NOW.astimezone(ZoneInfo("Asia/Kolkata")).date()
-    assert therapy_sessions.day_board(demo_ctx, plan.centre_id, today)  # the course goes on today
+    board = therapy_sessions.day_board(demo_ctx, plan.centre_id, today)  # the course goes on today
+    # today's floor at 11:30 shows every state a centre sees at once, each session with its own patient
+    assert {"scheduled", "in_preparation", "in_session", "recovery", "completed"} <= {b.status for b in board}
+    assert sum(b.over_running for b in board) == 1 and not any(b.late for b in board)
+    assert len({b.patient_id for b in board}) == len(board) and all(b.consented for b in board)
+
+
+def test_past_visits_in_the_consulting_room_have_signed_notes_and_prescriptions(demo_ctx):
+    from clinicdesk.services import consultations
+    from clinicdesk.services.demo import CONSULTATION_VISITS
+    from clinicdesk.store.models_consultation import ClinicalNoteRow, ConsultationRow, PrescriptionRow
+
+    with demo_ctx.db.session() as session:
+        visits = session.scalars(select(ConsultationRow)).all()
+        notes = session.scalars(select(ClinicalNoteRow).where(ClinicalNoteRow.status == "signed")).all()
+        prescribed = session.scalars(select(PrescriptionRow)).all()
+    assert len(visits) == CONSULTATION_VISITS and all(v.status == "signed" for v in visits)
+    assert {n.consultation_id for n in notes} == {v.id for v in visits}
+    assert {p.consultation_id for p in prescribed} == {v.id for v in visits}
+    summary = consultations.consultation_summary(demo_ctx, visits[0].patient_id)
+    assert summary.previous_visit is not None and summary.previous_visit.chief_complaint
+    assert summary.previous_visit.prescribed

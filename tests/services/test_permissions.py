@@ -20,7 +20,7 @@ from clinicdesk.services.context import ServiceContext, SignedInUser
 from clinicdesk.services.patient_dto import CommunicationPreferences
 from clinicdesk.store.models import AuditEntryRow, PatientRow
 from tests.conftest import STAFF_PASSWORD, FixedClock
-from tests.services import appointment_matrix, therapy_matrix
+from tests.services import appointment_matrix, consultation_matrix, therapy_matrix
 from tests.services.appointment_matrix import Diary
 from tests.services.helpers import aadhaar, audit_rows, patient_draft, standalone_clinic
 
@@ -40,6 +40,7 @@ class World:
     counter: itertools.count = field(default_factory=itertools.count)
     diary: Diary | None = None  # the bookable corner for the appointment actions
     floor: therapy_matrix.Floor | None = None  # the Panchakarma corner for the therapy actions
+    room: consultation_matrix.ConsultRoom | None = None  # the consulting room for the consultation actions
 
     def ctx(self, role: Role) -> ServiceContext:
         return ServiceContext(self.db, user=self.users[role], clock=self.clock)
@@ -85,6 +86,8 @@ def build_world(w: World, boss: ServiceContext) -> None:
     w.diary.set_up()
     w.floor = therapy_matrix.Floor(boss)
     w.floor.set_up()
+    w.room = consultation_matrix.ConsultRoom(boss)
+    w.room.set_up()
 
 
 Call = Callable[[ServiceContext, World], object]
@@ -154,6 +157,7 @@ REGISTRY: dict[Action, dict[str, Call]] = {
         "admin.run_backup": lambda c, w: admin.run_backup(c, w.backup_dir)},
     **appointment_matrix.registry(lambda w: w.diary),
     **therapy_matrix.registry(lambda w: w.floor),
+    **consultation_matrix.registry(lambda w: w.room),
 }
 
 

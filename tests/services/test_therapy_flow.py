@@ -9,7 +9,16 @@ from sqlalchemy import func, select
 from clinicdesk.domain.errors import IllegalTransition, ValidationError
 from clinicdesk.domain.outcomes import OutcomeReport
 from clinicdesk.domain.roles import Role
-from clinicdesk.services import admin, incidents, outcomes, sop_runner, stock, therapy_plans, therapy_sessions
+from clinicdesk.services import (
+    admin,
+    incidents,
+    outcomes,
+    procedure_consent,
+    sop_runner,
+    stock,
+    therapy_plans,
+    therapy_sessions,
+)
 from clinicdesk.services.stock import StockShort
 from clinicdesk.store.models_scheduling import AppointmentRow
 from clinicdesk.store.models_therapy import SessionEventRow, SopStepRecordRow, StockBatchRow
@@ -43,6 +52,7 @@ def test_a_21_day_course_from_template_to_progress_chart(world, clock):
     assert placed == 25 and changes.appointments
     assert _statuses(doctor) == {"requested": 25}  # held until the doctor confirms
     therapy_plans.transition_plan(doctor, plan_id, "confirm")
+    world.consent(plan_id)
     assert _statuses(doctor) == {"confirmed": 25}
     sessions = _sessions(doctor, plan_id)
     abh, swe, vir = sessions["abh-5"], sessions["swe-5"], sessions["vir-7"]
@@ -228,3 +238,48 @@ def test_adjusting_and_cancelling_a_plan(world):
     assert _statuses(doctor) == {"cancelled": 24}
     summary = therapy_plans.plan_summary(doctor, plan_id)
     assert summary.status == "cancelled" and all(p.planned == 0 for p in summary.phases)
+
+
+def test_a_session_cannot_start_without_the_plans_procedure_consent(world, clock):
+    doctor, therapist, nurse = world.ctx(Role.DOCTOR), world.ctx(Role.THERAPIST), world.ctx(Role.NURSE)
+    plan_id = world.scheduled_plan(consent=False)
+    abh = _sessions(doctor, plan_id)["abh-5"]
+    clock.now = at_local(abh.start.date(), "06:50")
+    therapy_sessions.move_session(therapist, abh.id, "prepare")  # preparing the room needs no signature yet
+    assert not therapy_sessions.day_board(therapist, world.centre, abh.start.date())[0].consented
+    events, appointments = count_rows(doctor, SessionEventRow), _statuses(doctor)
+    with pytest.raises(IllegalTransition, match="Record the patient's procedure consent for this plan before "
+                                                "starting: open Consent"):
+        therapy_sessions.move_session(therapist, abh.id, "start")
+    assert (count_rows(doctor, SessionEventRow), _statuses(doctor)) == (events, appointments)
+    detail = therapy_sessions.session_detail(therapist, abh.id)
+    assert detail.board.status == "in_preparation" and detail.board.started_at is None
+
+    world.consent(plan_id)
+    assert therapy_sessions.day_board(therapist, world.centre, abh.start.date())[0].consented
+    therapy_sessions.move_session(therapist, abh.id, "start")
+    assert therapy_sessions.session_detail(therapist, abh.id).board.status == "in_session"
+
+    # a withdrawn consent stops the next session of the course from starting
+    procedure_consent.withdraw_procedure_consent(nurse, plan_id)
+    swe = _sessions(doctor, plan_id)["swe-5"]
+    therapy_sessions.move_session(therapist, swe.id, "prepare")
+    with pytest.raises(IllegalTransition, match="procedure consent"):
+        therapy_sessions.move_session(therapist, swe.id, "start")
+    assert not therapy_sessions.session_detail(therapist, swe.id).board.consented
+
+
+def test_a_session_can_be_pinned_to_a_chosen_time_and_the_engine_still_checks_it(world):
+    doctor = world.ctx(Role.DOCTOR)
+    plan_id, _ = therapy_plans.create_plan(doctor, world.patient, COURSE, START)
+    keys = [s.key for s in _sessions(doctor, plan_id).values()]
+    therapy_plans.adjust_plan(doctor, plan_id, drop=tuple(k for k in keys if k != "abh-5"))
+    day = START + timedelta(days=5)
+    with pytest.raises(therapy_plans.PlanNotPlaced, match="06:00"):  # before anyone's working hours
+        therapy_plans.auto_schedule(doctor, plan_id, fixed_starts={"abh-5": at_local(day, "06:00").replace(
+            tzinfo=None)})
+    assert count_rows(doctor, AppointmentRow) == 0
+    therapy_plans.auto_schedule(doctor, plan_id, fixed_starts={"abh-5": at_local(day, "15:15").replace(tzinfo=None)})
+    placed = _sessions(doctor, plan_id)["abh-5"]
+    assert (placed.start, placed.end) == (at_local(day, "15:15").replace(tzinfo=None),
+                                          at_local(day, "16:15").replace(tzinfo=None))

@@ -11,6 +11,7 @@ from clinicdesk.services import (
     outcomes,
     patients,
     procedure_consent,
+    protocol_versions,
     session_photos,
     sop_runner,
     stock,
@@ -142,6 +143,12 @@ def registry(floor_of) -> dict[Action, dict[str, object]]:
                                                             "piece", 5),
             "stock.receive_batch": lambda c, w: stock.receive_batch(c, f(w).item, f"LT-{next(f(w).codes)}", 10,
                                                                     None)},
+        Action.PROTOCOL_MANAGE: {
+            "protocol_versions.list_templates": lambda c, w: protocol_versions.list_templates(c),
+            "protocol_versions.template_draft": lambda c, w: protocol_versions.template_draft(c, "sop", "abhyanga"),
+            "protocol_versions.save_template_version": lambda c, w: protocol_versions.save_template_version(
+                c, "sop", "abhyanga", protocol_versions.template_draft(f(w).boss, "sop", "abhyanga").body,
+                START + timedelta(days=365))},
         Action.INCIDENT_MANAGE: {
             "incidents.update_incident": lambda c, w: incidents.update_incident(c, f(w).incident(), "investigate")},
     }

@@ -6,7 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from clinicdesk.domain.roles import Role
-from clinicdesk.services import admin, appointments, patients, stock, therapy_plans
+from clinicdesk.services import admin, appointments, patients, procedure_consent, stock, therapy_plans
 from clinicdesk.services.admin_dto import PractitionerProfile, RoomDraft, StaffDraft, WorkingHours
 from clinicdesk.services.context import ServiceContext, SignedInUser
 from tests.conftest import STAFF_PASSWORD
@@ -52,13 +52,21 @@ class TherapyWorld:
     def ctx(self, role: Role) -> ServiceContext:
         return ServiceContext(self.boss.db, user=self.users[role], clock=self.boss.clock)
 
-    def scheduled_plan(self, *, confirm: bool = True) -> str:
+    def scheduled_plan(self, *, confirm: bool = True, consent: bool = True) -> str:
+        """A booked course; as in a real clinic its procedure consent is signed before the first session."""
         doctor = self.ctx(Role.DOCTOR)
         plan_id, _ = therapy_plans.create_plan(doctor, self.patient, COURSE, START)
         therapy_plans.auto_schedule(doctor, plan_id)
         if confirm:
             therapy_plans.transition_plan(doctor, plan_id, "confirm")
+        if consent:
+            self.consent(plan_id)
         return plan_id
+
+    def consent(self, plan_id: str) -> None:
+        nurse = self.ctx(Role.NURSE)
+        name = procedure_consent.plan_consent_status(nurse, plan_id).patient_name
+        procedure_consent.record_procedure_consent(nurse, plan_id, name, PNG)
 
 
 def at_local(day: date, hhmm: str) -> datetime:

@@ -14,9 +14,9 @@ def _window(qtbot, app, **kwargs) -> MainWindow:
 
 
 @pytest.mark.parametrize(("role", "pages"), [
-    (Role.ADMIN, ["patients", "calendar", "my_day", "therapy_board", "stock", "incidents",
-                  "staff", "centres", "rooms", "equipment"]),
-    (Role.DOCTOR, ["patients", "calendar", "my_day", "therapy_board", "stock", "incidents"]),
+    (Role.ADMIN, ["patients", "calendar", "my_day", "therapy_board", "stock", "incidents", "consult",
+                  "staff", "centres", "rooms", "equipment", "protocols"]),
+    (Role.DOCTOR, ["patients", "calendar", "my_day", "therapy_board", "stock", "incidents", "consult"]),
     (Role.THERAPIST, ["patients", "calendar", "my_day", "therapy_board", "stock", "incidents"]),
     (Role.FRONT_DESK, ["patients", "calendar", "therapy_board"]),
     (Role.CUSTOMER_RELATIONS, ["patients", "calendar"]),
@@ -94,3 +94,12 @@ def test_change_password_dialog_checks_then_changes(qtbot, app_ctx):
     dialog.save()
     assert not dialog.isVisible()
     assert auth.sign_in(app_ctx.ctx, "admin", "monsoon over the backwaters").username == "admin"
+
+
+def test_tablet_mode_hides_the_sidebar_and_opens_the_consultation_room(qtbot, app_for_role):
+    window = _window(qtbot, app_for_role(Role.DOCTOR))
+    window.set_tablet_mode(True)
+    assert window.tablet_action.isChecked() and not window.sidebar.isVisible()
+    assert window.page_stack.currentWidget() is window.pages["consult"]
+    window.set_tablet_mode(False)
+    assert window.sidebar.isVisible() and not window.isFullScreen()

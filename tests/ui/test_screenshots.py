@@ -23,7 +23,8 @@ EXPECTED = {"00_setup_wizard", "01_sign_in", "02_reception_search", "03_receptio
             "16_booking_wizard_3_when", "16_booking_wizard_4_slots", "16_booking_wizard_5_room_staff_confirm",
             "17_calendar_drag_in_progress", "18_calendar_refused_drag", "19_calendar_waitlist",
             "20_calendar_appointment", "21_therapy_board", "22_therapy_sop_runner", "23_therapy_progress_chart",
-            "24_therapy_outcome", "25_therapy_my_day", "26_therapy_stock", "27_therapy_incidents"}
+            "24_therapy_outcome", "25_therapy_my_day", "26_therapy_stock", "27_therapy_incidents",
+            "31_consult_tablet_signed_visit"}
 
 
 def _small_clinic(data_dir, monkeypatch) -> None:

@@ -24,10 +24,21 @@ STATUS_LABELS = {SessionStatus.SCHEDULED: "Scheduled", SessionStatus.IN_PREPARAT
 ALERT = "#b3261e"
 COLUMNS = ("Time", "Room", "Therapist", "Patient", "Therapy", "Status", "Countdown")
 COUNTDOWN = COLUMNS.index("Countdown")
+STATUS = COLUMNS.index("Status")
 
 
 def status_label(status: str) -> str:
     return translate("TherapyBoard", STATUS_LABELS.get(status, status))
+
+
+def needs_consent(item: BoardItem) -> bool:
+    """Still to start, and the plan has no procedure consent in force: the session cannot begin yet."""
+    return not item.consented and item.status in (SessionStatus.SCHEDULED, SessionStatus.IN_PREPARATION)
+
+
+def status_text(item: BoardItem) -> str:
+    label = status_label(item.status)
+    return label + " · " + translate("TherapyBoard", "consent needed") if needs_consent(item) else label
 
 
 def _clock(seconds: float) -> str:
@@ -97,15 +108,16 @@ class BoardModel(QAbstractTableModel):
         item, column = self.items[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (f"{item.start:%H:%M}–{item.end:%H:%M}", item.room_name, ", ".join(item.staff_names),
-                    item.patient_name, item.therapy, status_label(item.status),
+                    item.patient_name, item.therapy, status_text(item),
                     countdown(item, self.now)[0])[column]
         if role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(QColor(STATUS_COLOURS.get(item.status, ("#ffffff", ""))[0]))
-        if role == Qt.ItemDataRole.ForegroundRole and column == COUNTDOWN and self.alert(item):
+        if role == Qt.ItemDataRole.ForegroundRole and (
+                (column == COUNTDOWN and self.alert(item)) or (column == STATUS and needs_consent(item))):
             return QBrush(QColor(ALERT))
-        if role == Qt.ItemDataRole.FontRole and column in (COUNTDOWN, COLUMNS.index("Status")):
+        if role == Qt.ItemDataRole.FontRole and column in (COUNTDOWN, STATUS):
             font = QFont()
-            font.setBold(column == COLUMNS.index("Status") or self.alert(item))
+            font.setBold(column == STATUS or self.alert(item))
             return font
         if role == Qt.ItemDataRole.UserRole:
             return item.session_id

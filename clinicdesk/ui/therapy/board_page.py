@@ -13,13 +13,13 @@ from PySide6.QtWidgets import (
 )
 
 from clinicdesk.domain.roles import Action
-from clinicdesk.domain.therapy_sessions import RUNNING, TRANSITIONS, SessionEvent, SessionStatus
+from clinicdesk.domain.therapy_sessions import RUNNING, TRANSITIONS, ConsentNeeded, SessionEvent, SessionStatus
 from clinicdesk.services import therapy_sessions
 from clinicdesk.services.context import Changes
 from clinicdesk.services.therapy_dto import BoardItem
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.tasks import error_text
-from clinicdesk.ui.therapy.board_model import STATUS_COLOURS, BoardModel, status_label
+from clinicdesk.ui.therapy.board_model import STATUS_COLOURS, BoardModel, needs_consent, status_label
 from clinicdesk.ui.widgets import messages
 from clinicdesk.ui.widgets.flow_layout import FlowLayout
 from clinicdesk.ui.widgets.tables import row_table
@@ -84,6 +84,7 @@ class TherapyBoardPage(QWidget):
         self.outcome_button.setMinimumHeight(40)
         self.outcome_button.clicked.connect(self.open_outcome)
         self.outcome_button.setVisible(may_run)
+        self.consent_dialog = None
         self.consent_button = QPushButton(self.tr("Consent…"))
         self.consent_button.setMinimumHeight(40)
         self.consent_button.clicked.connect(self.open_consent)
@@ -157,6 +158,8 @@ class TherapyBoardPage(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self.banner.setText(error_text(exc))
         self.banner.show()
+        if isinstance(exc, ConsentNeeded):  # the refusal says what to do; the form to do it opens with it
+            self.consent_dialog = self.open_consent()
 
     def _show_rooms(self, items: list[BoardItem]) -> None:
         """One chip per room used today: the colour of the session in it now, or 'free'."""
@@ -191,6 +194,11 @@ class TherapyBoardPage(QWidget):
         self.sop_button.setEnabled(item is not None)
         self.progress_button.setEnabled(item is not None)
         self.consent_button.setEnabled(item is not None)
+        missing = item is not None and needs_consent(item)
+        self.consent_button.setText(self.tr("Consent needed…") if missing else self.tr("Consent…"))
+        self.consent_button.setStyleSheet("color: #b3261e; font-weight: bold;" if missing else "")
+        self.buttons[SessionEvent.START].setToolTip(
+            self.tr("Record the patient's procedure consent first (Consent needed…)") if missing else "")
         self.outcome_button.setEnabled(item is not None and item.status in ("recovery", "completed"))
 
     def move_selected(self, event: SessionEvent) -> None:

@@ -8,15 +8,15 @@ from clinicdesk.services.context import Changes
 from clinicdesk.services.therapy_dto import BoardItem
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.tasks import error_text
-from clinicdesk.ui.therapy.board_model import STATUS_COLOURS, status_label
+from clinicdesk.ui.therapy.board_model import STATUS_COLOURS, status_text
 
 CARD_HEIGHT = 96  # px: a whole card is one touch target
 CARD_POINTS = 16
 
 
-def mine(items: list[BoardItem], full_name: str) -> list[BoardItem]:
-    # the board lists staff by name; a therapist's own sessions are those naming them
-    return [item for item in items if full_name in item.staff_names]
+def mine(items: list[BoardItem], staff_id: str) -> list[BoardItem]:
+    # by id, never by name: two therapists may share a name, and a renamed one keeps their sessions
+    return [item for item in items if staff_id in item.staff_ids]
 
 
 class MyDayPage(QWidget):
@@ -74,7 +74,7 @@ class MyDayPage(QWidget):
 
     def _loaded(self, items: list[BoardItem]) -> None:
         self.banner.hide()
-        self.items = mine(items, self.app.user.full_name if self.app.user else "")
+        self.items = mine(items, self.app.user.staff_id) if self.app.user else []
         for card in self.cards.values():
             self.list_layout.removeWidget(card)
             card.deleteLater()
@@ -84,7 +84,7 @@ class MyDayPage(QWidget):
             flags = (" · " + self.tr("late")) if item.late else (" · " + self.tr("over-running")) \
                 if item.over_running else ""
             card = QPushButton(f"{item.start:%H:%M}–{item.end:%H:%M}  {item.therapy}\n"
-                               f"{item.patient_name} · {item.room_name} · {status_label(item.status)}{flags}")
+                               f"{item.patient_name} · {item.room_name} · {status_text(item)}{flags}")
             font = card.font()
             font.setPointSize(CARD_POINTS)
             card.setFont(font)

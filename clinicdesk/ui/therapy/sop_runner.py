@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicdesk.domain.therapy_sessions import SessionEvent
+from clinicdesk.domain.therapy_sessions import ConsentNeeded, SessionEvent
 from clinicdesk.services import sop_runner, therapy_sessions
 from clinicdesk.services.context import Changes
 from clinicdesk.services.therapy_dto import SessionDetail, StepView
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.tasks import error_text
-from clinicdesk.ui.therapy.board_model import STATUS_COLOURS, status_label
+from clinicdesk.ui.therapy.board_model import STATUS_COLOURS, needs_consent, status_text
 
 TOUCH = 56  # px: a finger in an oily glove still hits it
 VITALS = (("pulse_bpm", "Pulse (bpm)"), ("bp_systolic", "Systolic"), ("bp_diastolic", "Diastolic"),
@@ -181,6 +181,13 @@ class SopRunnerDialog(QDialog):
             button.clicked.connect(lambda _=False, e=event: self.move(e))
             moves.addWidget(button)
             self.move_buttons[event] = button
+        self.consent_dialog = None
+        self.consent_button = _big(QPushButton(self.tr("Consent needed…")), 14)
+        self.consent_button.setMinimumHeight(TOUCH)
+        self.consent_button.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.consent_button.setVisible(False)  # shown only while the plan has no consent in force
+        self.consent_button.clicked.connect(self.open_consent)
+        moves.addWidget(self.consent_button)
         self.outcome_button = _big(QPushButton(self.tr("Patient outcome…")), 14)
         self.outcome_button.setMinimumHeight(TOUCH)
         self.outcome_button.setEnabled(False)
@@ -220,6 +227,8 @@ class SopRunnerDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.show_problem(error_text(exc))
+        if isinstance(exc, ConsentNeeded):
+            self.consent_dialog = self.open_consent()
 
     def show_problem(self, text: str) -> None:
         self.banner.setText(text)
@@ -230,7 +239,7 @@ class SopRunnerDialog(QDialog):
         board = detail.board
         fill, edge = STATUS_COLOURS.get(board.status, ("#ffffff", "#999999"))
         self.header.setText(f"{board.therapy} — {board.patient_name} · {board.room_name} · "
-                            f"{board.start:%H:%M}–{board.end:%H:%M} · {status_label(board.status)}")
+                            f"{board.start:%H:%M}–{board.end:%H:%M} · {status_text(board)}")
         self.header.setStyleSheet(f"background: {fill}; border-left: 8px solid {edge}; padding: 8px;")
         # any write rebuilds the cards; a step timer that is running must carry on where it was
         timers = {no: (card.remaining, card.timer.isActive()) for no, card in self.cards.items()}
@@ -254,6 +263,7 @@ class SopRunnerDialog(QDialog):
         for event, status in ((SessionEvent.PREPARE, "scheduled"), (SessionEvent.START, "in_preparation"),
                               (SessionEvent.RECOVER, "in_session")):
             self.move_buttons[event].setEnabled(board.status == status)
+        self.consent_button.setVisible(needs_consent(board))
         # the patient reports how they feel once the procedure itself is over
         self.outcome_button.setEnabled(board.status in ("recovery", "completed"))
         self.vitals_label.setText(" · ".join([
@@ -290,6 +300,15 @@ class SopRunnerDialog(QDialog):
         from clinicdesk.ui.therapy.outcome_dialog import OutcomeDialog
 
         dialog = OutcomeDialog(self.app, self.detail.board.plan_id, self.session_id, parent=self)
+        dialog.open()
+        return dialog
+
+    def open_consent(self):
+        if self.detail is None:
+            return None
+        from clinicdesk.ui.therapy.consent_dialog import ConsentDialog
+
+        dialog = ConsentDialog(self.app, self.detail.board.plan_id, self)
         dialog.open()
         return dialog
 

@@ -1,15 +1,20 @@
 """The signature pad and the consent dialog, reached from the therapy board."""
 
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 
 from clinicdesk.domain.roles import Role
+from clinicdesk.domain.therapy_sessions import SessionEvent
 from clinicdesk.services import procedure_consent
 from clinicdesk.store.models_consent_media import ProcedureConsentRow
+from clinicdesk.ui.therapy.board_model import COLUMNS
 from clinicdesk.ui.therapy.board_page import TherapyBoardPage
+from clinicdesk.ui.therapy.sop_runner import SopRunnerDialog
 from clinicdesk.ui.widgets.signature_pad import SignaturePad
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+PNG_STUB = PNG_MAGIC + b"\x00" * 24
 
 
 def _sign(qtbot, pad: SignaturePad) -> None:
@@ -32,7 +37,8 @@ def test_a_stroke_on_the_pad_becomes_png_and_clear_empties_it(qtbot):
     assert pad.png_bytes() == b""
 
 
-def test_consent_is_signed_from_the_board_and_a_wrong_name_is_marked(qtbot, course, runner):
+def test_consent_is_signed_from_the_board_and_a_wrong_name_is_marked(qtbot, unconsented_course, runner):
+    course = unconsented_course
     page = TherapyBoardPage(course.app(Role.NURSE, runner))
     qtbot.addWidget(page)
     page.table.selectRow(0)
@@ -104,3 +110,47 @@ def test_the_board_opens_photos_for_the_selected_session(qtbot, course, runner):
     desk = TherapyBoardPage(course.app(Role.FRONT_DESK, runner))
     qtbot.addWidget(desk)
     assert not desk.photos_button.isVisibleTo(desk)
+
+
+def test_the_board_says_consent_needed_and_a_refused_start_opens_the_consent_form(qtbot, unconsented_course, runner):
+    course = unconsented_course
+    page = TherapyBoardPage(course.app(Role.NURSE, runner))
+    qtbot.addWidget(page)
+    page.show()
+    status = page.model.index(0, COLUMNS.index("Status"))
+    assert status.data() == "Scheduled · consent needed" and status.data(9).color() == QColor("#b3261e")
+    page.table.selectRow(0)
+    assert page.consent_button.text() == "Consent needed…"
+    page.buttons[SessionEvent.PREPARE].click()
+    assert status.data() == "In preparation · consent needed"
+    page.buttons[SessionEvent.START].click()
+    assert page.banner.text().startswith("Record the patient's procedure consent for this plan before starting")
+    assert page.model.item(0).status == "in_preparation"  # refused: nothing moved
+    dialog = page.consent_dialog
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible() and dialog.plan_id == course.plan_id
+    dialog.name.setText("Lakshmi Menon")
+    _sign(qtbot, dialog.pad)
+    dialog.save()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert status.data() == "In preparation" and page.consent_button.text() == "Consent…"
+    page.buttons[SessionEvent.START].click()
+    assert page.model.item(0).status == "in_session"
+
+
+def test_the_sop_runner_offers_the_consent_form_until_it_is_signed(qtbot, unconsented_course, runner):
+    course = unconsented_course
+    dialog = SopRunnerDialog(course.app(Role.THERAPIST, runner), course.sessions["abh-5"].id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "consent needed" in dialog.header.text() and dialog.consent_button.isVisible()
+    dialog.move(SessionEvent.PREPARE)
+    dialog.move(SessionEvent.START)
+    assert "procedure consent" in dialog.banner.text() and dialog.detail.board.status == "in_preparation"
+    form = dialog.consent_dialog
+    qtbot.addWidget(form)
+    assert form.isVisible() and form.plan_id == course.plan_id
+    procedure_consent.record_procedure_consent(course.world.ctx(Role.NURSE), course.plan_id, "Lakshmi Menon",
+                                               PNG_STUB)
+    dialog.refresh()
+    assert "consent needed" not in dialog.header.text() and not dialog.consent_button.isVisible()

@@ -1,0 +1,1 @@
+"""Printable documents (reportlab): prescriptions and other clinic paperwork; DTO in, PDF bytes out."""

@@ -1,0 +1,1 @@
+"""The consultation room's tablet mode: today's patients, recording, live transcript, note, vitals, prescription."""
