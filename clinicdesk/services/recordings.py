@@ -218,6 +218,13 @@ def purge_expired_recordings(ctx: ServiceContext, today: date) -> tuple[int, Cha
     return len(paths), Changes(consultations=True) if paths else Changes(audit=True)
 
 
+def recording_retention(ctx: ServiceContext) -> int:
+    """How many days new recordings are kept, as set_recording_retention left it (365 until someone sets it)."""
+    ctx.authorise(Action.RECORDING_ADMIN, entity="setting")
+    with ctx.unit_of_work() as session:
+        return retention_days(session)
+
+
 def set_recording_retention(ctx: ServiceContext, days: int) -> Changes:
     """How long new recordings are kept (existing ones keep their date)."""
     ctx.authorise(Action.RECORDING_ADMIN, entity="setting")

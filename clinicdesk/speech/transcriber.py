@@ -169,6 +169,14 @@ def transcribe_with_progress(transcriber: Transcriber, path: Path | str, *, lang
     yield from _transcribe_steps(transcriber, samples, language=language, hotwords=hotwords, cancel=cancel)
 
 
+def transcribe_samples_with_progress(transcriber: Transcriber, samples, *, language: str | None = None,
+                                     hotwords: str | None = None,
+                                     cancel: CancelToken | None = None) -> Iterator[Progress | Transcript]:
+    """The same for audio already in memory (a decrypted recording never touches the disk in plain form)."""
+    yield Progress(0.0, "Starting")
+    yield from _transcribe_steps(transcriber, samples, language=language, hotwords=hotwords, cancel=cancel)
+
+
 def _transcribe_steps(transcriber: Transcriber, samples, *, language, hotwords,
                       cancel) -> Iterator[Progress | Transcript]:
     started = time.perf_counter()

@@ -24,6 +24,7 @@ from clinicdesk.services import admin
 from clinicdesk.ui.admin.centres_view import CentresView
 from clinicdesk.ui.admin.equipment_view import EquipmentView
 from clinicdesk.ui.admin.protocol_editor import ProtocolTemplatesPage
+from clinicdesk.ui.admin.recordings_view import RecordingsView
 from clinicdesk.ui.admin.rooms_view import RoomsView
 from clinicdesk.ui.admin.staff_view import StaffView
 from clinicdesk.ui.app_context import AppContext
@@ -161,6 +162,8 @@ class MainWindow(QMainWindow):
                             ("rooms", self.tr("Rooms"), RoomsView), ("equipment", self.tr("Equipment"), EquipmentView)]
         if app.may(Action.PROTOCOL_MANAGE):
             admin_pages.append(("protocols", self.tr("Protocol templates"), ProtocolTemplatesPage))
+        if app.may(Action.RECORDING_ADMIN):
+            admin_pages.append(("recordings", self.tr("Recordings"), RecordingsView))
         if admin_pages:
             self._add_heading(self.tr("Administration"))
             for key, title, view in admin_pages:

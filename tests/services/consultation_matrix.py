@@ -2,18 +2,22 @@
 
 import itertools
 from datetime import date
+from types import SimpleNamespace
 
 from clinicdesk.domain.roles import Action
 from clinicdesk.services import (
     clinical_notes,
     clinical_vocabulary,
     consultations,
+    note_assistant,
     patient_records,
     patients,
     prescription_documents,
     prescriptions,
     recordings,
+    redacted_export,
     redaction_context,
+    retranscription,
     stock,
 )
 from clinicdesk.services.consultation_dto import PrescriptionLine
@@ -32,6 +36,7 @@ VISIT = [
     (38.0, 42.0, "Avoid cold food and curd at night, do gentle yoga."),
     (42.0, 45.0, "Come back for review after two weeks."),
 ]
+QUIET_ASSISTANT = SimpleNamespace(name="matrix", suggest=lambda redacted: {})  # a note assistant, no model
 TRIPHALA = PrescriptionLine("Triphala churna", "5", "g", "HS", 30, food_timing="after food")
 
 
@@ -51,6 +56,10 @@ class ConsultRoom:
                                        "tablet", 20)
         stock.receive_batch(self.boss, self.item, "YG-LATE", 500, date(2028, 1, 31))
         stock.receive_batch(self.boss, self.item, "YG-SOON", 30, date(2027, 3, 31))
+
+    def export_path(self):
+        """A fresh file in the clinic's data folder for an export (the matrix world has no tmp_path)."""
+        return self.boss.db.data_dir / f"export-{next(self.codes)}.txt"
 
     def consultation(self) -> str:
         item, _ = consultations.start_consultation(self.boss, self.patient)
@@ -88,6 +97,8 @@ def registry(room_of) -> dict[Action, dict[str, object]]:
     r = room_of
     return {
         Action.CONSULT_VIEW: {
+            "redacted_export.export_redacted_transcript": lambda c, w: redacted_export.export_redacted_transcript(
+                c, r(w).consultation(), "Pain in the knees.", r(w).export_path(), removed=0),
             "consultations.list_consultations": lambda c, w: consultations.list_consultations(c, r(w).patient),
             "consultations.get_consultation": lambda c, w: consultations.get_consultation(c, r(w).consultation()),
             "consultations.consultation_summary": lambda c, w: consultations.consultation_summary(c, r(w).patient),
@@ -97,10 +108,14 @@ def registry(room_of) -> dict[Action, dict[str, object]]:
             "clinical_notes.get_transcript": lambda c, w: clinical_notes.get_transcript(c, r(w).transcribed()),
             "redaction_context.redaction_context": lambda c, w: redaction_context.redaction_context(
                 c, r(w).consultation()),
+            "redaction_context.reidentify": lambda c, w: redaction_context.reidentify(
+                c, c.db.sealer.patient_pseudonym(r(w).patient)),
             "clinical_vocabulary.clinical_terms": lambda c, w: clinical_vocabulary.clinical_terms(c, r(w).centre),
             "prescription_documents.build_prescription_document": lambda c, w:
                 prescription_documents.build_prescription_document(c, r(w).prescribed())},
         Action.CONSULT_RUN: {
+            "retranscription.latest_recording_id": lambda c, w: retranscription.latest_recording_id(
+                c, r(w).consultation()),
             "consultations.start_consultation": lambda c, w: consultations.start_consultation(c, r(w).patient),
             "consultations.record_vitals": lambda c, w: consultations.record_vitals(c, r(w).consultation(),
                                                                                     pulse_bpm=72),
@@ -116,6 +131,8 @@ def registry(room_of) -> dict[Action, dict[str, object]]:
         Action.NOTE_WRITE: {
             "clinical_notes.draft_note_from_transcript": lambda c, w: clinical_notes.draft_note_from_transcript(
                 c, r(w).transcribed()),
+            "note_assistant.suggest_with_assistant": lambda c, w: note_assistant.suggest_with_assistant(
+                c, r(w).transcribed(), QUIET_ASSISTANT),
             "clinical_notes.update_note_draft": lambda c, w: clinical_notes.update_note_draft(
                 c, r(w).drafted(), {"plan": ["Rest the knees."]}),
             "clinical_notes.add_addendum": lambda c, w: clinical_notes.add_addendum(c, r(w).signed(),
@@ -127,6 +144,7 @@ def registry(room_of) -> dict[Action, dict[str, object]]:
                 c, r(w).consultation(), [TRIPHALA])},
         Action.RECORDING_ADMIN: {
             "recordings.list_recordings": lambda c, w: recordings.list_recordings(c),
+            "recordings.recording_retention": lambda c, w: recordings.recording_retention(c),
             "recordings.purge_expired_recordings": lambda c, w: recordings.purge_expired_recordings(
                 c, date(2026, 11, 1)),
             "recordings.set_recording_retention": lambda c, w: recordings.set_recording_retention(c, 365)},

@@ -15,7 +15,7 @@ def _window(qtbot, app, **kwargs) -> MainWindow:
 
 @pytest.mark.parametrize(("role", "pages"), [
     (Role.ADMIN, ["patients", "calendar", "my_day", "therapy_board", "stock", "incidents", "consult",
-                  "staff", "centres", "rooms", "equipment", "protocols"]),
+                  "staff", "centres", "rooms", "equipment", "protocols", "recordings"]),
     (Role.DOCTOR, ["patients", "calendar", "my_day", "therapy_board", "stock", "incidents", "consult"]),
     (Role.THERAPIST, ["patients", "calendar", "my_day", "therapy_board", "stock", "incidents"]),
     (Role.FRONT_DESK, ["patients", "calendar", "therapy_board"]),

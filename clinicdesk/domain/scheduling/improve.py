@@ -23,7 +23,7 @@ def improve_plans(scheduler, rounds: int, neighbours: int) -> int:
                 attempt = (request.id, versions.get(request.id, 0), other_id, versions.get(other_id, 0))
                 if attempt in failed:
                     continue
-                won = _rebook_pair(scheduler, booked, scheduler.booked[other_id])
+                won = _rebook_group(scheduler, [booked, scheduler.booked[other_id]])
                 if not won:
                     failed.add(attempt)
                     continue
@@ -62,28 +62,26 @@ def crowding_plans(scheduler, booked) -> list[str]:
     return sorted(counts, key=lambda request_id: (-counts[request_id], order[request_id]))
 
 
-def _rebook_pair(scheduler, first, second) -> int:
-    """Book `first` then `second` afresh; keep it only if more sessions are placed. Returns the gain (or 0).
+def _rebook_group(scheduler, group: list) -> int:
+    """Book the group's plans afresh, the first (the unlucky one) first; keep it only if more sessions are placed.
 
+    Returns the number of sessions gained, or 0 with the diary exactly as it was.
     """
-    before = first.placed_count + second.placed_count
-    _take_off(scheduler.board, first)
-    _take_off(scheduler.board, second)
-    first_chosen, first_unplaced = scheduler.search(first.specs)
-    tried = [(first.specs, first_chosen)]
-    second_chosen, second_unplaced = scheduler.search(second.specs)
-    tried.append((second.specs, second_chosen))
-    gain = _count(first_chosen) + _count(second_chosen) - before
+    before = sum(booked.placed_count for booked in group)
+    for booked in group:
+        _take_off(scheduler.board, booked)
+    tried = [(booked, *scheduler.search(booked.specs)) for booked in group]
+    gain = sum(_count(chosen) for _, chosen, _ in tried) - before
     if gain > 0:
-        first.chosen, first.unplaced = first_chosen, first_unplaced
-        second.chosen, second.unplaced = second_chosen, second_unplaced
+        for booked, chosen, unplaced in tried:
+            booked.chosen, booked.unplaced = chosen, unplaced
         return gain
-    for specs, chosen in reversed(tried):
-        for spec, candidate in zip(specs, chosen, strict=True):
+    for booked, chosen, _ in reversed(tried):
+        for spec, candidate in zip(booked.specs, chosen, strict=True):
             if candidate is not None:
                 scheduler.board.unplace(spec.key)
-    _put_back(scheduler.board, first)
-    _put_back(scheduler.board, second)
+    for booked in group:
+        _put_back(scheduler.board, booked)
     return 0
 
 

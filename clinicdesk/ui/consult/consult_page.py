@@ -1,9 +1,11 @@
 """Tablet mode for the consultation room: today's patients on the left, the open consultation on the right."""
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -14,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicdesk.services import appointments, clinical_notes, consultations, redaction_context
+from clinicdesk.services import appointments, clinical_notes, consultations, redacted_export, redaction_context
 from clinicdesk.services.appointment_dto import AppointmentItem
 from clinicdesk.services.consultation_dto import ConsultationItem
 from clinicdesk.services.context import Changes
@@ -24,6 +26,7 @@ from clinicdesk.ui.consult.patient_strip import PatientStrip
 from clinicdesk.ui.consult.prescription_panel import PrescriptionPanel
 from clinicdesk.ui.consult.recording_panel import RecordingPanel, _default_microphones, _default_recorder
 from clinicdesk.ui.consult.redaction_review import RedactionReview
+from clinicdesk.ui.consult.retranscribe_bar import RetranscribeBar
 from clinicdesk.ui.consult.speech_engines import SpeechEngines
 from clinicdesk.ui.consult.touch import set_points
 from clinicdesk.ui.consult.vitals_panel import VitalsPanel
@@ -94,10 +97,16 @@ class ConsultPage(QWidget):
         self.review = RedactionReview()
         self.review_status = QLabel()
         set_points(self.review_status, 13)
+        self.retranscribe = RetranscribeBar(app, self.engines, model_name=model_name, synchronous=synchronous_jobs)
+        self.export_button = QPushButton(self.tr("Save the redacted text…"))
+        self.export_button.setMinimumHeight(44)
+        self.export_button.clicked.connect(lambda: self.export_redacted())
         review_tab = QWidget()
         review_layout = QVBoxLayout(review_tab)
         review_layout.addWidget(self.review_status)
+        review_layout.addWidget(self.retranscribe)
         review_layout.addWidget(self.review, 1)
+        review_layout.addWidget(self.export_button)
         self.note = NotePanel(app)
         self.vitals = VitalsPanel(app)
         self.prescription = PrescriptionPanel(app)
@@ -124,6 +133,7 @@ class ConsultPage(QWidget):
         layout.addWidget(right, 1)
 
         self.recording.transcript_saved.connect(self._transcript_saved)
+        self.retranscribe.transcript_saved.connect(self._transcript_saved)
         self.note.note_changed.connect(self._note_changed)
         self.prescription.diagnosis_chosen.connect(self._diagnosis_chosen)
         self.recording.state_changed.connect(self._recording_state)
@@ -199,6 +209,8 @@ class ConsultPage(QWidget):
         self.note.show_consultation(consultation_id)
         self.vitals.show_consultation(consultation_id)
         self.prescription.show_consultation(consultation_id)
+        self.retranscribe.show_consultation(consultation_id)
+        self.export_button.setEnabled(False)
         self.review.show_text("", [])
         self.review_status.setText(self.tr("No transcript yet."))
         self.tabs.setEnabled(consultation is not None)
@@ -245,8 +257,24 @@ class ConsultPage(QWidget):
             return  # the doctor moved on to another patient meanwhile
         spans, token_for = result
         self.review.show_text(text, spans, token_for)
+        self.export_button.setEnabled(True)
         self.review_status.setText(self.tr("Check what is removed before anything leaves this computer: select "
                                            "words to remove more, or put the cursor on a mark to keep it."))
+
+    def export_redacted(self, path: str | None = None) -> None:
+        """The reviewed text, as the doctor left it, to a file (the only way transcript text leaves the app)."""
+        if self.consultation is None or not self.review.text:
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the redacted transcript"),
+                                                  "transcript-redacted.txt", self.tr("Text (*.txt)"))
+            if not path:
+                return
+        redacted = self.review.redacted()
+        self.app.runner.run(redacted_export.export_redacted_transcript, self.app.ctx, self.consultation.id,
+                            redacted.text, Path(path), removed=len(redacted.entities), owner=self,
+                            on_done=lambda saved: self.review_status.setText(
+                                self.tr("Saved %1").replace("%1", saved.name)), on_error=self._failed)
 
     def _note_changed(self, note) -> None:
         # the prescription builder offers the medicines the drafter heard, unless one is already being written

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 from clinicdesk.domain.roles import Role
-from clinicdesk.services import consultations, patient_records, patients
+from clinicdesk.services import clinical_notes, consultations, patient_records, patients
 from clinicdesk.speech.capture import Microphone, Recorder
 from clinicdesk.store.audio_vault import open_recording
-from clinicdesk.store.models_consultation import RecordingRow
+from clinicdesk.store.models_consultation import RecordingRow, TranscriptRow
 from clinicdesk.ui.app_context import AppContext
+from clinicdesk.ui.consult import retranscribe_bar
 from clinicdesk.ui.consult.consult_page import ConsultPage, doctors_patients
 from clinicdesk.ui.consult.speech_engines import SpeechEngines
 from tests.speech.conftest import read_samples, require_speech_tools, speak
@@ -100,7 +101,8 @@ def make_page(qtbot, app, engines, spoken, microphones):
     return page
 
 
-def test_a_consultation_is_recorded_transcribed_redacted_drafted_and_signed(qtbot, doctor, engines, spoken):
+def test_a_consultation_is_recorded_transcribed_redacted_drafted_and_signed(qtbot, doctor, engines, spoken,
+                                                                             tmp_path, monkeypatch):
     app, patient_id = doctor
     microphones: list[WavMicrophone] = []
     page = make_page(qtbot, app, engines, spoken, microphones)
@@ -136,6 +138,27 @@ def test_a_consultation_is_recorded_transcribed_redacted_drafted_and_signed(qtbo
     assert "500" in redacted and "78" in redacted  # clinical values stay
     page.tabs.setCurrentIndex(1)
     page.grab().save(str(SCREENS / "consult-transcript-redaction.png"))
+    exported = tmp_path / "transcript.txt"
+    page.export_redacted(str(exported))
+    assert exported.read_text(encoding="utf-8") == redacted and "Saved transcript.txt" in page.review_status.text()
+
+    # transcribing the stored recording again: a progress bar, then a new transcript (cancel leaves it alone)
+    bar = page.retranscribe
+    bar.start_button.click()
+    assert "New transcript saved" in bar.message.text()
+    with app.ctx.db.session() as session:
+        assert session.query(TranscriptRow).filter_by(consultation_id=item.id).count() == 2
+    before = clinical_notes.get_transcript(app.ctx, item.id)
+
+    class CancelAtFirstProgress(retranscribe_bar.LongJob):
+        def start(self):
+            self.progressed.connect(lambda *_: self.cancel())
+            super().start()
+
+    monkeypatch.setattr(retranscribe_bar, "LongJob", CancelAtFirstProgress)
+    bar.start_button.click()
+    assert "Cancelled" in bar.message.text() and bar.start_button.isVisible()
+    assert clinical_notes.get_transcript(app.ctx, item.id) == before
 
     # the recording on disk is encrypted and holds the whole consultation
     with app.ctx.db.session() as session:
