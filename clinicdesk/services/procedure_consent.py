@@ -3,13 +3,12 @@
 from clinicdesk.domain.errors import NotFound, ValidationError
 from clinicdesk.domain.roles import Action
 from clinicdesk.services.context import Changes, ServiceContext
+from clinicdesk.services.signatures import signature_problem
 from clinicdesk.services.therapy_dto import PlanConsentStatus
 from clinicdesk.services.therapy_records import active_consent, get_plan
 from clinicdesk.store.models import PatientRow, StaffRow
 from clinicdesk.store.models_consent_media import ProcedureConsentRow
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
 CONSENT_TEXT_VERSION = "pk-1"
 CONSENT_TEXT = (
     "I have been told about the Panchakarma procedures in this care plan, what they involve, their expected "
@@ -35,12 +34,8 @@ def record_procedure_consent(ctx: ServiceContext, plan_id: str, typed_name: str,
     problems = {}
     if not version.strip() or len(version) > 20:
         problems["version"] = "is required (at most 20 characters)"
-    if not signature_png:
-        problems["signature"] = "is missing: ask the patient to sign in the box"
-    elif not signature_png.startswith(PNG_MAGIC):
-        problems["signature"] = "must be a PNG image"
-    elif len(signature_png) > MAX_SIGNATURE_BYTES:
-        problems["signature"] = "is larger than 2 MB"
+    if (problem := signature_problem(signature_png)) is not None:
+        problems["signature"] = problem
     with ctx.unit_of_work(write_lock=True) as session:
         plan = get_plan(session, plan_id)
         patient = session.get(PatientRow, plan.patient_id)

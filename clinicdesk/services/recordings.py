@@ -18,7 +18,7 @@ from clinicdesk.services.consultation_records import (
     staff_names,
 )
 from clinicdesk.services.context import Changes, ServiceContext
-from clinicdesk.services.procedure_consent import MAX_SIGNATURE_BYTES, PNG_MAGIC
+from clinicdesk.services.signatures import signature_problem
 from clinicdesk.store import audio_vault
 from clinicdesk.store.models import SettingRow, StaffRow
 from clinicdesk.store.models_consultation import ConsultationRow, RecordingConsentRow, RecordingRow
@@ -49,12 +49,8 @@ def record_recording_consent(ctx: ServiceContext, consultation_id: str, kind: st
     elif kind == "signed":
         if not (typed_name or "").strip() or len(typed_name) > 200:
             problems["typed_name"] = "is required (at most 200 characters)"
-        if not signature_png:
-            problems["signature"] = "is missing: ask the patient to sign in the box"
-        elif not signature_png.startswith(PNG_MAGIC):
-            problems["signature"] = "must be a PNG image"
-        elif len(signature_png) > MAX_SIGNATURE_BYTES:
-            problems["signature"] = "is larger than 2 MB"
+        if (problem := signature_problem(signature_png)) is not None:
+            problems["signature"] = problem
     with ctx.unit_of_work(write_lock=True) as session:
         row = load_consultation(session, consultation_id)
         require_open(row, "record consent to recording")

@@ -3,14 +3,12 @@
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
-    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -32,6 +30,7 @@ from clinicdesk.ui.consult.touch import set_points
 from clinicdesk.ui.consult.vitals_panel import VitalsPanel
 from clinicdesk.ui.long_jobs import LongJob
 from clinicdesk.ui.tasks import error_text
+from clinicdesk.ui.widgets.card_list import Card, CardList
 
 CARD_HEIGHT = 84
 LIST_WIDTH = 320
@@ -66,28 +65,20 @@ class ConsultPage(QWidget):
         self.engines = engines or SpeechEngines(synchronous=synchronous_jobs, parent=self)
         self.consultation: ConsultationItem | None = None
         self.patients: list[AppointmentItem] = []
-        self.cards: dict[str, QPushButton] = {}
         self._redaction_job: LongJob | None = None
 
         self.title = QLabel()
         set_points(self.title, 18, bold=True)
-        self.list_box = QWidget()
-        self.list_layout = QVBoxLayout(self.list_box)
-        self.list_layout.setSpacing(10)
-        self.list_layout.addStretch(1)
         self.empty = QLabel(self.tr("Nobody is waiting for you today."))
         self.empty.setWordWrap(True)
         set_points(self.empty, 14)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(self.list_box)
+        self.card_list = CardList(card_height=CARD_HEIGHT)
         left = QWidget()
         left.setFixedWidth(LIST_WIDTH)
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(self.title)
         left_layout.addWidget(self.empty)
-        left_layout.addWidget(scroll, 1)
+        left_layout.addWidget(self.card_list, 1)
 
         self.strip = PatientStrip()
         self.recording = RecordingPanel(app, self.engines, model_name=model_name, microphone_name=microphone_name,
@@ -158,24 +149,15 @@ class ConsultPage(QWidget):
 
     def _patients_loaded(self, items: list[AppointmentItem]) -> None:
         self.patients = doctors_patients(items, self.app.user.staff_id) if self.app.user else []
-        for card in self.cards.values():
-            self.list_layout.removeWidget(card)
-            card.deleteLater()
-        self.cards = {}
+        cards = []
         for item in self.patients:
             waiting = item.status in ("checked_in", "in_progress")
             service = item.service_name.split(" (")[0]  # "Virechana (therapeutic purgation)": the name fits
-            card = QPushButton(f"{item.start:%H:%M}  {item.patient_name}\n{service} · "
-                               + (self.tr("waiting") if waiting else self.tr("not arrived")))
-            card.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-            set_points(card, 15)
-            card.setMinimumHeight(CARD_HEIGHT)
-            edge = "#2e7d32" if waiting else "#9e9e9e"
-            card.setStyleSheet(f"QPushButton {{ text-align: left; padding: 8px 14px; border-left: 10px solid {edge};"
-                               " border-radius: 8px; background: white; }")
-            card.clicked.connect(lambda _=False, chosen=item: self.open_appointment(chosen))
-            self.list_layout.insertWidget(self.list_layout.count() - 1, card)
-            self.cards[item.id] = card
+            cards.append(Card(item.id, f"{item.start:%H:%M}  {item.patient_name}\n{service} · "
+                              + (self.tr("waiting") if waiting else self.tr("not arrived")),
+                              lambda chosen=item: self.open_appointment(chosen),
+                              edge="#2e7d32" if waiting else "#9e9e9e"))
+        self.card_list.set_cards(cards)
         self.empty.setVisible(not self.patients)
 
     # --- opening a consultation ---------------------------------------------------------------------------------
@@ -290,7 +272,7 @@ class ConsultPage(QWidget):
     # --- state and messages -------------------------------------------------------------------------------------
     def _recording_state(self, state: str) -> None:
         recording = state in ("recording", "paused", "starting", "stopping")
-        for card in self.cards.values():
+        for card in self.card_list.cards.values():
             card.setEnabled(not recording)
 
     def _failed(self, exc: BaseException) -> None:

@@ -1,7 +1,7 @@
 """The therapist's "My day": today's sessions of the signed-in therapist as big tappable cards for a tablet."""
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from clinicdesk.services import therapy_sessions
 from clinicdesk.services.context import Changes
@@ -9,6 +9,7 @@ from clinicdesk.services.therapy_dto import BoardItem
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.tasks import error_text
 from clinicdesk.ui.therapy.board_model import STATUS_COLOURS, status_text
+from clinicdesk.ui.widgets.card_list import Card, CardList
 
 CARD_HEIGHT = 96  # px: a whole card is one touch target
 CARD_POINTS = 16
@@ -26,7 +27,6 @@ class MyDayPage(QWidget):
         super().__init__(parent)
         self.app = app
         self.items: list[BoardItem] = []
-        self.cards: dict[str, QPushButton] = {}
         self.title = QLabel()
         font = self.title.font()
         font.setPointSize(20)
@@ -40,18 +40,12 @@ class MyDayPage(QWidget):
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("color: #b3261e; font-weight: bold;")
         self.banner.hide()
-        self.list_box = QWidget()
-        self.list_layout = QVBoxLayout(self.list_box)
-        self.list_layout.setSpacing(12)
-        self.list_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.list_box)
+        self.card_list = CardList(card_height=CARD_HEIGHT, points=CARD_POINTS)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.banner)
         layout.addWidget(self.empty)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.card_list, 1)
         app.runner.changes_did_apply.connect(self._changes_applied)
         self.refresh()
 
@@ -75,26 +69,20 @@ class MyDayPage(QWidget):
     def _loaded(self, items: list[BoardItem]) -> None:
         self.banner.hide()
         self.items = mine(items, self.app.user.staff_id) if self.app.user else []
-        for card in self.cards.values():
-            self.list_layout.removeWidget(card)
-            card.deleteLater()
-        self.cards = {}
+        cards = []
         for item in self.items:
             fill, edge = STATUS_COLOURS.get(item.status, ("#ffffff", "#999999"))
             flags = (" · " + self.tr("late")) if item.late else (" · " + self.tr("over-running")) \
                 if item.over_running else ""
-            card = QPushButton(f"{item.start:%H:%M}–{item.end:%H:%M}  {item.therapy}\n"
-                               f"{item.patient_name} · {item.room_name} · {status_text(item)}{flags}")
-            font = card.font()
-            font.setPointSize(CARD_POINTS)
-            card.setFont(font)
-            card.setMinimumHeight(CARD_HEIGHT)
-            card.setStyleSheet(f"QPushButton {{ background: {fill}; border-left: 10px solid {edge}; "
-                               f"border-radius: 8px; text-align: left; padding: 8px 16px; }}")
-            card.clicked.connect(lambda _=False, sid=item.session_id: self.open_sop(sid))
-            self.list_layout.insertWidget(self.list_layout.count() - 1, card)
-            self.cards[item.session_id] = card
+            cards.append(Card(item.session_id, f"{item.start:%H:%M}–{item.end:%H:%M}  {item.therapy}\n"
+                                               f"{item.patient_name} · {item.room_name} · {status_text(item)}{flags}",
+                              lambda sid=item.session_id: self.open_sop(sid), edge=edge, fill=fill))
+        self.card_list.set_cards(cards)
         self.empty.setVisible(not self.items)
+
+    @property
+    def cards(self) -> dict[str, QPushButton]:
+        return self.card_list.cards
 
     def open_sop(self, session_id: str):
         from clinicdesk.ui.therapy.sop_runner import SopRunnerDialog  # built on demand
