@@ -1,4 +1,4 @@
-"""The `clinicdesk` command: app, demo, migrate, backup, restore, audit verify; the composition root."""
+"""The `clinicdesk` command: app, demo, migrate, backup, restore, server, audit verify; the composition root."""
 
 import argparse
 import getpass
@@ -122,6 +122,12 @@ def cmd_transcribe(args) -> int:
     return 0
 
 
+def cmd_server(args) -> int:
+    from clinicdesk.server_command import run
+
+    return run(args)
+
+
 def cmd_audit_verify(args) -> int:
     from clinicdesk.store.audit_anchor import read_anchor
     from clinicdesk.store.audit_log import verify_audit_log
@@ -177,6 +183,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object: text, segments, model, timings")
     p.add_argument("--model", default="base", help="Whisper model: base (default) or tiny.en (English, faster)")
     p.add_argument("--language", help="spoken language: en, hi or ml (default: detect)")
+    p = add("server", cmd_server, "run the HQ sync server that centres' devices enrol with (HTTPS)")
+    p.add_argument("--database-url", help="SQLAlchemy URL, e.g. postgresql://... (default: a SQLite file in the "
+                                          "data folder)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
+    p.add_argument("--port", type=int, default=8443, help="port to listen on (default 8443)")
+    p.add_argument("--tls-cert", metavar="PEM", help="server certificate issued by your HQ's own CA")
+    p.add_argument("--tls-key", metavar="PEM", help="private key of --tls-cert")
+    p.add_argument("--dev-self-signed", action="store_true",
+                   help="development only: make a self-signed certificate in the data folder")
     audit = sub.add_parser("audit", help="audit log tools")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION")
     p = audit_sub.add_parser("verify", help="check the audit log's hash chain and report the first broken entry")

@@ -1,0 +1,48 @@
+"""Builds the HQ server's FastAPI application over a database URL (SQLite file by default, PostgreSQL later)."""
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from fastapi import Depends, FastAPI
+
+from clinicdesk.server import admin_routes, device_routes
+from clinicdesk.server.database import open_server_database
+from clinicdesk.server.errors import install_error_handlers
+from clinicdesk.server.limits import (
+    DEFAULT_MAX_BODY_BYTES,
+    BodySizeLimit,
+    reject_unknown_query_parameters,
+    require_json_content_type,
+)
+from clinicdesk.server.state import ServerState
+
+MIN_ADMIN_TOKEN_LENGTH = 32
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(database_url: str, *, admin_token: str | None = None, clock: Callable[[], datetime] = utc_now,
+               max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
+    """The HQ application; the schema is brought to the Alembic head before the first request.
+    Without an admin token the admin endpoints refuse every call."""
+    if admin_token is not None and len(admin_token) < MIN_ADMIN_TOKEN_LENGTH:
+        raise ValueError(f"The HQ admin token must be at least {MIN_ADMIN_TOKEN_LENGTH} characters long.")
+    sessions = open_server_database(database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        sessions.kw["bind"].dispose()  # close pooled connections when the server stops
+
+    app = FastAPI(title="ClinicDesk HQ", version="1", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan,
+                  dependencies=[Depends(reject_unknown_query_parameters), Depends(require_json_content_type)])
+    app.state.hq = ServerState(sessions=sessions, clock=clock, admin_token=admin_token)
+    install_error_handlers(app)
+    app.include_router(device_routes.router)
+    app.include_router(admin_routes.router)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    return app

@@ -1,0 +1,91 @@
+"""HQ admin and enrolment operations over one database session: centres, one-time codes, devices, revocation."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from clinicdesk.server.credentials import code_digest, issue_credential, new_enrolment_code, new_id
+from clinicdesk.server.errors import ApiError
+from clinicdesk.server.models import CentreRow, DeviceRow, EnrolmentCodeRow
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    code: str
+    centre_id: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class EnrolledDevice:
+    device_id: str
+    device_name: str
+    centre_id: str
+    centre_name: str
+    credential: str  # shown once; HQ keeps only its hash
+
+
+def create_centre(session: Session, name: str, *, now: datetime) -> CentreRow:
+    if session.scalar(select(CentreRow.id).where(CentreRow.name == name)) is not None:
+        raise ApiError(409, "centre_exists", f"A centre named {name!r} already exists; choose another name.")
+    centre = CentreRow(id=new_id(), name=name, created_at=now)
+    session.add(centre)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent request took the name between the check and the insert
+        raise ApiError(409, "centre_exists", f"A centre named {name!r} already exists; choose another name.") from exc
+    return centre
+
+
+def issue_enrolment_code(session: Session, centre_id: str, *, valid_for: timedelta, now: datetime) -> IssuedCode:
+    if session.get(CentreRow, centre_id) is None:
+        raise ApiError(404, "unknown_centre", "There is no centre with that id; create the centre first.")
+    code = new_enrolment_code()
+    session.add(EnrolmentCodeRow(id=new_id(), centre_id=centre_id, code_sha256=code_digest(code), created_at=now,
+                                 expires_at=now + valid_for))
+    session.flush()
+    return IssuedCode(code, centre_id, now + valid_for)
+
+
+_CODE_REFUSED = "This enrolment code is not valid: it may be mistyped, already used or expired. Ask HQ for a new one."
+
+
+def enrol_device(session: Session, code: str, device_name: str, *, now: datetime) -> EnrolledDevice:
+    """Turn a one-time code into a device of the code's centre. The code is claimed with one conditional UPDATE,
+    so two devices racing with the same code cannot both win."""
+    row = session.scalar(select(EnrolmentCodeRow).where(EnrolmentCodeRow.code_sha256 == code_digest(code)))
+    if row is None:
+        raise ApiError(403, "enrolment_code_refused", _CODE_REFUSED)
+    if row.used_at is not None:
+        raise ApiError(403, "enrolment_code_used", "This enrolment code has already been used. Ask HQ for a new one.")
+    if row.expires_at <= now:
+        raise ApiError(403, "enrolment_code_expired", "This enrolment code has expired. Ask HQ for a new one.")
+    device_id = new_id()
+    issued = issue_credential(device_id)
+    session.add(DeviceRow(id=device_id, centre_id=row.centre_id, name=device_name,
+                          credential_hash=issued.stored_hash, enrolled_at=now))
+    session.flush()
+    claimed = session.execute(
+        update(EnrolmentCodeRow)
+        .where(EnrolmentCodeRow.id == row.id, EnrolmentCodeRow.used_at.is_(None), EnrolmentCodeRow.expires_at > now)
+        .values(used_at=now, used_by_device_id=device_id)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise ApiError(403, "enrolment_code_used", "This enrolment code has already been used. Ask HQ for a new one.")
+    centre = session.get(CentreRow, row.centre_id)
+    return EnrolledDevice(device_id, device_name, centre.id, centre.name, issued.credential)
+
+
+def revoke_device(session: Session, device_id: str, reason: str, *, now: datetime) -> DeviceRow:
+    """Idempotent: revoking a revoked device keeps the first time and reason."""
+    device = session.get(DeviceRow, device_id)
+    if device is None:
+        raise ApiError(404, "unknown_device", "There is no device with that id.")
+    if device.revoked_at is None:
+        device.revoked_at = now
+        device.revoked_reason = reason
+        session.flush()
+    return device
