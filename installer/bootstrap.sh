@@ -9,8 +9,9 @@ APT_PACKAGES=(python3-venv libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcom
               libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
               libxcb-render-util0 libxcb-image0 fonts-noto-core libportaudio2)
 if [[ "${1:-}" == "--test" ]]; then
-  # PDF pages to PNG; synthetic speech and audio tools; a PulseAudio virtual microphone for the capture test
-  APT_PACKAGES+=(poppler-utils espeak-ng sox pulseaudio pulseaudio-utils)
+  # PDF pages to PNG; synthetic speech and audio tools; a PulseAudio virtual microphone for the capture test;
+  # PostgreSQL for the HQ server tests (they start a throwaway cluster of their own)
+  APT_PACKAGES+=(poppler-utils espeak-ng sox pulseaudio pulseaudio-utils postgresql)
 fi
 
 missing=()

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from clinicdesk.server import sync_models  # noqa: F401  (registers the sync tables on ServerBase.metadata)
 from clinicdesk.server.models import ServerBase
 
 

@@ -7,15 +7,16 @@ from datetime import UTC, datetime
 from fastapi import Depends, FastAPI
 
 from clinicdesk.server import admin_routes, device_routes
+from clinicdesk.server.body_limits import BodySizeLimitByPath
 from clinicdesk.server.database import open_server_database
 from clinicdesk.server.errors import install_error_handlers
 from clinicdesk.server.limits import (
     DEFAULT_MAX_BODY_BYTES,
-    BodySizeLimit,
     reject_unknown_query_parameters,
     require_json_content_type,
 )
 from clinicdesk.server.state import ServerState
+from clinicdesk.server.sync_routes import LARGER_BODY_LIMITS, install_sync
 
 MIN_ADMIN_TOKEN_LENGTH = 32
 
@@ -44,5 +45,6 @@ def create_app(database_url: str, *, admin_token: str | None = None, clock: Call
     install_error_handlers(app)
     app.include_router(device_routes.router)
     app.include_router(admin_routes.router)
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    install_sync(app)
+    app.add_middleware(BodySizeLimitByPath, max_bytes=max_body_bytes, larger=LARGER_BODY_LIMITS)
     return app

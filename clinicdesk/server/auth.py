@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from clinicdesk.server.centre_scope import centre_of_device, enter_centre
 from clinicdesk.server.credentials import parse_credential, secret_matches
 from clinicdesk.server.errors import ApiError
 from clinicdesk.server.limits import AUTHORIZATION_MAX_LENGTH
@@ -65,7 +66,10 @@ def authenticate_device(session, credential: str, cache: VerifiedCredentials) ->
     if parsed is None:
         raise ApiError(401, "credential_invalid", "The credential is not valid.", _CHALLENGE)
     device_id, secret = parsed
-    device = session.get(DeviceRow, device_id)
+    centre_id = centre_of_device(session, device_id)
+    if centre_id is not None:
+        enter_centre(session, centre_id)  # from here on (PostgreSQL) this transaction sees only that centre's rows
+    device = session.get(DeviceRow, device_id) if centre_id is not None else None
     if cache.device_for(credential) != device_id or device is None:
         if not secret_matches(device.credential_hash if device else None, secret):
             raise ApiError(401, "credential_invalid", "The credential is not valid.", _CHALLENGE)

@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from clinicdesk.server.centre_scope import centre_of_device, centre_of_enrolment_code, enter_centre
 from clinicdesk.server.credentials import code_digest, issue_credential, new_enrolment_code, new_id
 from clinicdesk.server.errors import ApiError
 from clinicdesk.server.models import CentreRow, DeviceRow, EnrolmentCodeRow
@@ -43,6 +44,7 @@ def create_centre(session: Session, name: str, *, now: datetime) -> CentreRow:
 def issue_enrolment_code(session: Session, centre_id: str, *, valid_for: timedelta, now: datetime) -> IssuedCode:
     if session.get(CentreRow, centre_id) is None:
         raise ApiError(404, "unknown_centre", "There is no centre with that id; create the centre first.")
+    enter_centre(session, centre_id)  # the admin names the centre; row-level security checks the insert against it
     code = new_enrolment_code()
     session.add(EnrolmentCodeRow(id=new_id(), centre_id=centre_id, code_sha256=code_digest(code), created_at=now,
                                  expires_at=now + valid_for))
@@ -56,7 +58,12 @@ _CODE_REFUSED = "This enrolment code is not valid: it may be mistyped, already u
 def enrol_device(session: Session, code: str, device_name: str, *, now: datetime) -> EnrolledDevice:
     """Turn a one-time code into a device of the code's centre. The code is claimed with one conditional UPDATE,
     so two devices racing with the same code cannot both win."""
-    row = session.scalar(select(EnrolmentCodeRow).where(EnrolmentCodeRow.code_sha256 == code_digest(code)))
+    digest = code_digest(code)
+    centre_id = centre_of_enrolment_code(session, digest)
+    if centre_id is None:
+        raise ApiError(403, "enrolment_code_refused", _CODE_REFUSED)
+    enter_centre(session, centre_id)
+    row = session.scalar(select(EnrolmentCodeRow).where(EnrolmentCodeRow.code_sha256 == digest))
     if row is None:
         raise ApiError(403, "enrolment_code_refused", _CODE_REFUSED)
     if row.used_at is not None:
@@ -81,9 +88,11 @@ def enrol_device(session: Session, code: str, device_name: str, *, now: datetime
 
 def revoke_device(session: Session, device_id: str, reason: str, *, now: datetime) -> DeviceRow:
     """Idempotent: revoking a revoked device keeps the first time and reason."""
-    device = session.get(DeviceRow, device_id)
-    if device is None:
+    centre_id = centre_of_device(session, device_id)
+    if centre_id is None:
         raise ApiError(404, "unknown_device", "There is no device with that id.")
+    enter_centre(session, centre_id)
+    device = session.get(DeviceRow, device_id)
     if device.revoked_at is None:
         device.revoked_at = now
         device.revoked_reason = reason

@@ -9,6 +9,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from clinicdesk.server.auth import VerifiedCredentials
+from clinicdesk.server.centre_scope import enter_centre
 
 
 @dataclass
@@ -19,9 +20,13 @@ class ServerState:
     verified: VerifiedCredentials = field(default_factory=VerifiedCredentials)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One request, one unit of work: committed on success, rolled back on any refusal or error."""
+    def transaction(self, centre_id: str | None = None) -> Iterator[Session]:
+        """One request, one unit of work: committed on success, rolled back on any refusal or error. A device's
+        work passes its centre (AuthenticatedDevice.centre_id): on PostgreSQL the transaction then sees and
+        writes only that centre's rows, whatever its queries say."""
         with self.sessions.begin() as session:
+            if centre_id is not None:
+                enter_centre(session, centre_id)
             yield session
 
 

@@ -64,6 +64,20 @@ class HQ:
             return conn.execute("SELECT COUNT(*) FROM devices").fetchone()[0]
 
 
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """One throwaway PostgreSQL cluster for the whole test session (tests/server/postgres.py), stopped at the end;
+    the tests that use it are skipped, with the apt package to install, where PostgreSQL is absent."""
+    from tests.server.postgres import PostgresUnavailable, start_cluster
+
+    try:
+        cluster = start_cluster()
+    except PostgresUnavailable as exc:
+        pytest.skip(str(exc))
+    yield cluster
+    cluster.stop()
+
+
 @pytest.fixture
 def database_file(tmp_path):
     return tmp_path / "hq" / "hq.sqlite3"
