@@ -7,7 +7,7 @@ Citus can distribute every table on it.
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clinicdesk.server.models import ID_LENGTH, ServerBase
@@ -18,6 +18,7 @@ STAMP_MAX = 90  # 15 + 1 + 6 + 1 + a node of up to 64 characters
 FIELD_NAME_MAX = 64
 DIGEST_LENGTH = 64  # SHA-256 hex
 OUTCOME_MAX = 16
+RESOLVER_MAX = 80  # a staff name or id
 
 
 def _centre_column() -> Mapped[str]:
@@ -96,7 +97,8 @@ class ConflictRow(ServerBase):
     raised_by_op_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
-    resolved_by: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    resolved_by: Mapped[str | None] = mapped_column(String(RESOLVER_MAX))
+    resolution: Mapped[dict | None] = mapped_column(JSON)  # {value, stamp, op_id, server_seq, choice} once resolved
 
 
 class LoserLogRow(ServerBase):
@@ -114,5 +116,35 @@ class LoserLogRow(ServerBase):
     created_at: Mapped[datetime]
 
 
+class ReviewItemRow(ServerBase):
+    """Something for a person to look at that is not a field conflict: two patients that may be one person.
+    Nothing is merged automatically."""
+
+    __tablename__ = "sync_review_items"
+
+    centre_id: Mapped[str] = _centre_column()
+    id: Mapped[str] = mapped_column(String(DIGEST_LENGTH), primary_key=True)  # SHA-256 of kind, table, both row ids
+    kind: Mapped[str] = mapped_column(String(32))
+    table_name: Mapped[str] = mapped_column(String(TABLE_NAME_MAX))
+    row_id: Mapped[str] = mapped_column(String(ROW_ID_MAX))  # the row whose creation raised the item
+    other_row_id: Mapped[str] = mapped_column(String(ROW_ID_MAX))
+    matched_on: Mapped[str] = mapped_column(String(64))  # e.g. "name+date_of_birth"; never the values
+    raised_by_op_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(RESOLVER_MAX))
+
+
+class ServerEpochRow(ServerBase):
+    """The one current epoch of this HQ (a single row, slot 1): a new random id after a reset or restore sends every
+    device on the old one through a full resync instead of letting it push stale data back."""
+
+    __tablename__ = "server_epoch"
+
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    epoch_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    started_at: Mapped[datetime]
+
+
 SYNC_TABLES = tuple(row.__tablename__ for row in (SyncSequenceRow, RowStateRow, AppliedOpRow, ChangeRow, ConflictRow,
-                                                   LoserLogRow))
+                                                   LoserLogRow, ReviewItemRow))

@@ -14,6 +14,7 @@ from clinicdesk.domain.sync.hlc import HlcStamp
 from clinicdesk.domain.sync.merge import Conflict, FieldVersion, LoserEntry, RowState, merge_row
 from clinicdesk.domain.sync.operations import Operation, OperationResult, Outcome, validate_operation
 from clinicdesk.domain.sync.policies import CLINICDESK_POLICIES, PolicyTable
+from clinicdesk.server.sync_duplicates import DuplicateWatch
 from clinicdesk.server.sync_models import (
     AppliedOpRow,
     ChangeRow,
@@ -76,6 +77,7 @@ class _BatchWriter:
         self.states = {(row.table_name, row.row_id): row for row in session.scalars(
             select(RowStateRow).where(RowStateRow.centre_id == centre_id, RowStateRow.row_id.in_(row_ids)))}
         self.recorded_keys: set[tuple[type, str]] = set()
+        self.duplicates = DuplicateWatch(session, centre_id, now, wires)
 
     def answer(self, wire: dict, result: OperationResult, digest: str, server_seq: int | None) -> None:
         row = AppliedOpRow(centre_id=self.centre_id, op_id=wire["op_id"], op_sha256=digest, batch_id=self.batch_id,
@@ -90,6 +92,8 @@ class _BatchWriter:
         self.session.add(ChangeRow(centre_id=self.centre_id, server_seq=seq, table_name=op.table, row_id=op.row_id,
                                    op_id=op.op_id, hlc=op.hlc.to_string(), operation=op.to_wire(),
                                    pushed_by_device_id=self.device_id, recorded_at=self.now))
+        if (op.table, op.row_id) not in self.states:  # a new row: a new patient may be someone already registered
+            self.duplicates.row_created(new_state, op.op_id)
         self._store_state(new_state, seq)
         for conflict in conflicts:
             self._record_conflict(conflict, op.op_id)

@@ -3,7 +3,7 @@ The centre always comes from the device credential (current_device), never from 
 
 from collections import defaultdict
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from sqlalchemy import select
 
 from clinicdesk.domain.sync.digest import table_digest
@@ -14,8 +14,11 @@ from clinicdesk.server.device_routes import current_device
 from clinicdesk.server.errors import ApiError
 from clinicdesk.server.state import ServerState, server_state
 from clinicdesk.server.sync_clock import ServerClock, wall_ms
+from clinicdesk.server.sync_epoch import EPOCH_HEADER, client_epoch, require_current_epoch
 from clinicdesk.server.sync_models import ChangeRow, RowStateRow
 from clinicdesk.server.sync_push import apply_batch
+from clinicdesk.server.sync_queue_routes import admin_router
+from clinicdesk.server.sync_queue_routes import router as queue_router
 from clinicdesk.server.sync_schemas import (
     DEFAULT_PULL_LIMIT,
     MAX_PULL_LIMIT,
@@ -31,9 +34,11 @@ router = APIRouter(prefix="/v1/sync")
 
 
 def install_sync(app: FastAPI) -> None:
-    """The sync endpoints and HQ's hybrid logical clock."""
+    """The sync endpoints (with the conflict queue and the admin's epoch reset) and HQ's hybrid logical clock."""
     app.state.sync_clock = ServerClock()
     app.include_router(router)
+    app.include_router(queue_router)
+    app.include_router(admin_router)
 
 
 def _sync_clock(request: Request) -> ServerClock:
@@ -48,22 +53,26 @@ def _parse_stamp(text: str, what: str) -> HlcStamp:
 
 
 @router.post("/push")
-def push(body: PushBatch, device: AuthenticatedDevice = Depends(current_device),
-         state: ServerState = Depends(server_state), clock: ServerClock = Depends(_sync_clock)) -> dict:
-    """Apply the batch in one transaction; every operation gets an answer (applied, merged, conflict, rejected)."""
+def push(body: PushBatch, response: Response, device: AuthenticatedDevice = Depends(current_device),
+         state: ServerState = Depends(server_state), clock: ServerClock = Depends(_sync_clock),
+         device_epoch: str | None = Depends(client_epoch)) -> dict:
+    """Apply the batch in one transaction; every operation gets an answer (applied, merged, conflict, rejected).
+    A device on an old epoch is refused (409 epoch_changed) before anything is applied."""
     device_hlc = _parse_stamp(body.device_hlc, "device clock (device_hlc)")
     now = state.clock()
     wires = [operation.model_dump() for operation in body.operations]
     with state.transaction(device.centre_id) as session:
+        epoch = require_current_epoch(session, device_epoch)
         results = apply_batch(session, centre_id=device.centre_id, device_id=device.device_id,
                               batch_id=body.batch_id, wires=wires, now=now)
     heard = [device_hlc, *(_stamp_or_none(wire["hlc"]) for wire in wires)]
-    response = {"results": [{"op_id": r.op_id, "outcome": str(r.outcome), "reason": r.reason} for r in results],
-                "server_hlc": clock.receive([stamp for stamp in heard if stamp is not None], now).to_string()}
+    answer = {"results": [{"op_id": r.op_id, "outcome": str(r.outcome), "reason": r.reason} for r in results],
+              "server_hlc": clock.receive([stamp for stamp in heard if stamp is not None], now).to_string()}
+    response.headers[EPOCH_HEADER] = epoch
     warning = skew_warning(body.device_wall_ms, wall_ms(now))
     if warning:
-        response["clock_warning"] = warning
-    return response
+        answer["clock_warning"] = warning
+    return answer
 
 
 def _stamp_or_none(text: str) -> HlcStamp | None:
@@ -74,17 +83,23 @@ def _stamp_or_none(text: str) -> HlcStamp | None:
 
 
 @router.get("/pull")
-def pull(after: int = Query(0, ge=0, le=MAX_SEQ), limit: int = Query(DEFAULT_PULL_LIMIT, ge=1, le=MAX_PULL_LIMIT),
-         device: AuthenticatedDevice = Depends(current_device), state: ServerState = Depends(server_state)) -> dict:
-    """The centre's changes after the cursor `after`, in server sequence order; `next_after` is the new cursor."""
+def pull(response: Response, after: int = Query(0, ge=0, le=MAX_SEQ),
+         limit: int = Query(DEFAULT_PULL_LIMIT, ge=1, le=MAX_PULL_LIMIT),
+         device: AuthenticatedDevice = Depends(current_device), state: ServerState = Depends(server_state),
+         device_epoch: str | None = Depends(client_epoch)) -> dict:
+    """The centre's changes after the cursor `after`, in server sequence order; `next_after` is the new cursor;
+    the X-ClinicDesk-Epoch response header is HQ's current epoch (a device on an old one gets 409 epoch_changed)."""
     with state.transaction(device.centre_id) as session:
+        epoch = require_current_epoch(session, device_epoch)
         rows = session.scalars(select(ChangeRow).where(ChangeRow.centre_id == device.centre_id,
                                                        ChangeRow.server_seq > after)
                                .order_by(ChangeRow.server_seq).limit(limit + 1)).all()
     page = rows[:limit]
+    response.headers[EPOCH_HEADER] = epoch
     return {"changes": [{"seq": row.server_seq, "operation": row.operation, "pushed_by_device_id":
                          row.pushed_by_device_id} for row in page],
-            "next_after": page[-1].server_seq if page else after, "has_more": len(rows) > limit}
+            "next_after": page[-1].server_seq if page else after,
+            "has_more": len(rows) > limit}
 
 
 @router.get("/summary")
