@@ -15,6 +15,7 @@ from clinicdesk.store.datadir import DATABASE_FILE, LocalConfig
 from clinicdesk.store.engine import make_engine
 from clinicdesk.store.errors import KeyUnavailableError
 from clinicdesk.store.migrate import upgrade_to_head
+from clinicdesk.store.outbox import install_outbox_hook
 
 
 def new_id() -> str:
@@ -40,6 +41,7 @@ class Database:
 
     def __post_init__(self) -> None:
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        install_outbox_hook(self._factory)  # writes to synced tables queue sync operations in the same transaction
 
     def close(self) -> None:
         self.engine.dispose()

@@ -336,4 +336,5 @@ from clinicdesk.store import (  # noqa: E402,F401
     models_protocols,
     models_scheduling,
     models_therapy,
+    outbox,
 )
