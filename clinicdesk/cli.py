@@ -1,4 +1,4 @@
-"""The `clinicdesk` command: app, demo, migrate, backup, restore, server, audit verify; the composition root."""
+"""The `clinicdesk` command: app, demo, migrate, backup, restore, server, sync, audit verify; the composition root."""
 
 import argparse
 import getpass
@@ -128,6 +128,12 @@ def cmd_server(args) -> int:
     return run(args)
 
 
+def cmd_sync(args) -> int:
+    from clinicdesk.sync_command import run
+
+    return run(args, data_dir=_data_dir(args), open_database=lambda: _open(args))
+
+
 def cmd_audit_verify(args) -> int:
     from clinicdesk.store.audit_anchor import read_anchor
     from clinicdesk.store.audit_log import verify_audit_log
@@ -192,6 +198,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tls-key", metavar="PEM", help="private key of --tls-cert")
     p.add_argument("--dev-self-signed", action="store_true",
                    help="development only: make a self-signed certificate in the data folder")
+    p = add("sync", cmd_sync, "sync with HQ once and print a JSON summary (pushed, pulled, conflicts, rejected, "
+                              "seconds)")
+    sync_sub = p.add_subparsers(dest="sync_action", metavar="ACTION")
+    p = sync_sub.add_parser("enrol", help="join an HQ with the one-time code its admin issued")
+    p.add_argument("--data-dir", default=argparse.SUPPRESS, help="clinic data folder")
+    p.add_argument("--hq", required=True, metavar="URL", help="HQ address, https://...")
+    p.add_argument("--code", required=True, help="one-time enrolment code, e.g. K7WV-BBCR-QARA-YHSC")
+    p.add_argument("--ca", metavar="FILE", help="the HQ's own CA certificate (PEM), the only one trusted for HQ")
+    p.add_argument("--name", help="this device's name at HQ (default: the computer's name)")
     audit = sub.add_parser("audit", help="audit log tools")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION")
     p = audit_sub.add_parser("verify", help="check the audit log's hash chain and report the first broken entry")

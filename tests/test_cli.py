@@ -13,7 +13,7 @@ from clinicdesk.store.database import open_database
 from clinicdesk.store.migrate import head_revision
 from tests.store.helpers import PASSPHRASE, NoKeyring, file_hashes, new_clinic, patient_names, register
 
-COMMANDS = ["app", "demo", "migrate", "backup", "restore", "plan", "redact", "transcribe", "server",
+COMMANDS = ["app", "demo", "migrate", "backup", "restore", "plan", "redact", "transcribe", "server", "sync",
             "audit"]
 
 

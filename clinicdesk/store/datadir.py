@@ -31,6 +31,9 @@ class LocalConfig:
     idle_lock_minutes: int = 5
     speech_model: str = "base"  # "tiny.en" on a slow machine (English only)
     microphone_name: str = ""  # the consultation room's USB microphone, found again by name after a restart
+    hq_url: str = ""  # the HQ sync server this device is enrolled with (its credential is in the OS keyring)
+    hq_ca_file: str = ""  # the HQ's own CA certificate, the only authority trusted for that server
+    hq_device_id: str = ""  # this device's id at HQ, given at enrolment
 
     @staticmethod
     def path(data_dir: Path) -> Path:
