@@ -5,11 +5,12 @@ from alembic import context
 from clinicdesk.store.models import Base
 
 FTS_PREFIX = "patient_fts"
+SCHEDULER_TABLE = "apscheduler_jobs"  # made and kept by apscheduler's own job store (the nightly sync), not by us
 
 
 def include_object(obj, name, type_, reflected, compare_to):
     # The FTS5 search index and its shadow tables are made by hand-written SQL, not by the models.
-    return not (type_ == "table" and name and name.startswith(FTS_PREFIX))
+    return not (type_ == "table" and name and (name.startswith(FTS_PREFIX) or name == SCHEDULER_TABLE))
 
 
 def render_item(type_, obj, autogen_context):

@@ -60,37 +60,41 @@ class Action(StrEnum):
     NOTE_SIGN = "consult.note_sign"  # sign a note, which makes it final
     PRESCRIBE = "consult.prescribe"  # write prescriptions and dispense them from clinic stock
     RECORDING_ADMIN = "consult.recording_admin"  # the list of recordings with retention dates, purging expired ones
+    SYNC_VIEW = "sync.view"  # the sync status: last sync, changes waiting, the last error
+    SYNC_RUN = "sync.run"  # "Sync now" (the desk syncs nightly anyway: anyone signed in may start it early)
 
 
 _ALL = frozenset(Action)
 _CLINICAL_READ = {Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.PATIENT_DOCUMENT_VIEW, Action.STAFF_VIEW}
 _FLOOR = {Action.APPOINTMENT_VIEW, Action.APPOINTMENT_UPDATE}  # whoever treats patients moves them along
 _DIARY = {Action.APPOINTMENT_VIEW, Action.APPOINTMENT_BOOK}  # whoever answers the phone keeps the diary
+_SYNC = {Action.SYNC_VIEW, Action.SYNC_RUN}  # every signed-in role sees and starts the sync
 _THERAPY_FLOOR = {Action.THERAPY_VIEW, Action.SESSION_RUN,  # whoever treats patients runs the sessions,
                   Action.THERAPY_CONSENT, Action.THERAPY_PHOTO_ADD}  # takes consent and photographs
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: _ALL,
-    Role.DOCTOR: frozenset(_CLINICAL_READ | _FLOOR | _THERAPY_FLOOR | {
+    Role.DOCTOR: frozenset(_SYNC | _CLINICAL_READ | _FLOOR | _THERAPY_FLOOR | {
         Action.THERAPY_PLAN, Action.INCIDENT_MANAGE, Action.THERAPY_PHOTO_VIEW,
         Action.PATIENT_REGISTER, Action.PATIENT_EDIT_DEMOGRAPHICS, Action.PATIENT_EDIT_CLINICAL,
         Action.PATIENT_ASSESS, Action.PATIENT_CONSENT, Action.PATIENT_DOCUMENT_ADD, Action.PATIENT_PRINT,
         Action.PATIENT_EXPORT, Action.APPOINTMENT_APPROVE,
         Action.CONSULT_VIEW, Action.CONSULT_RUN, Action.NOTE_WRITE, Action.NOTE_SIGN, Action.PRESCRIBE,
     }),
-    Role.NURSE: frozenset(_CLINICAL_READ | _FLOOR | _THERAPY_FLOOR | {
+    Role.NURSE: frozenset(_SYNC | _CLINICAL_READ | _FLOOR | _THERAPY_FLOOR | {
         Action.STOCK_MANAGE, Action.CONSULT_VIEW, Action.CONSULT_RUN,  # nurses take vitals and recording consent
         Action.PATIENT_EDIT_CLINICAL, Action.PATIENT_CONSENT, Action.PATIENT_DOCUMENT_ADD, Action.PATIENT_PRINT,
     }),
-    Role.THERAPIST: frozenset(_FLOOR | _THERAPY_FLOOR | {Action.PATIENT_SEARCH, Action.PATIENT_VIEW,
+    Role.THERAPIST: frozenset(_SYNC | _FLOOR | _THERAPY_FLOOR | {Action.PATIENT_SEARCH, Action.PATIENT_VIEW,
                                                          Action.STAFF_VIEW,
                                                          Action.CONSULT_VIEW}),  # reads the doctor's orders
-    Role.FRONT_DESK: frozenset(_DIARY | {
+    Role.FRONT_DESK: frozenset(_SYNC | _DIARY | {
         Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.PATIENT_REGISTER, Action.PATIENT_EDIT_DEMOGRAPHICS,
         Action.PATIENT_VIEW_AADHAAR, Action.PATIENT_CONSENT, Action.PATIENT_DOCUMENT_ADD, Action.PATIENT_PRINT,
         Action.STAFF_VIEW, Action.APPOINTMENT_UPDATE, Action.THERAPY_VIEW,  # the board shows rooms in use
     }),
-    Role.CUSTOMER_RELATIONS: frozenset(_DIARY | {Action.PATIENT_SEARCH, Action.PATIENT_VIEW, Action.STAFF_VIEW}),
+    Role.CUSTOMER_RELATIONS: frozenset(_SYNC | _DIARY | {Action.PATIENT_SEARCH, Action.PATIENT_VIEW,
+                                                         Action.STAFF_VIEW}),
 }
 
 

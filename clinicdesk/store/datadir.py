@@ -34,6 +34,7 @@ class LocalConfig:
     hq_url: str = ""  # the HQ sync server this device is enrolled with (its credential is in the OS keyring)
     hq_ca_file: str = ""  # the HQ's own CA certificate, the only authority trusted for that server
     hq_device_id: str = ""  # this device's id at HQ, given at enrolment
+    sync_time: str = "02:00"  # local time of the nightly sync with HQ (HH:MM)
 
     @staticmethod
     def path(data_dir: Path) -> Path:

@@ -20,6 +20,7 @@ from clinicdesk.ui.dialogs.sign_in_dialog import SignInDialog
 from clinicdesk.ui.i18n import install_translators, translate
 from clinicdesk.ui.look import apply_look
 from clinicdesk.ui.main_window import MainWindow
+from clinicdesk.ui.sync.nightly import start_nightly_sync
 from clinicdesk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -125,9 +126,12 @@ def run_app(data_dir: Path, screenshot_dir: Path | None = None, *, tablet: bool 
     runner = TaskRunner(threaded=True)
     backups = DailyBackupTimer(ServiceContext(database), runner)
     backups.start()
+    nightly = start_nightly_sync(database)  # nightly at clinicdesk.json's sync_time, and once now
     try:
         return run_session(app, ServiceContext(database, user=user), runner, tablet=tablet)
     finally:
+        if nightly is not None:
+            nightly.stop()
         backups.stop()
         runner.shutdown()
         maintenance.remember_audit_position(ServiceContext(database))

@@ -35,6 +35,8 @@ from clinicdesk.ui.dialogs.change_password_dialog import ChangePasswordDialog
 from clinicdesk.ui.idle import IdleWatcher
 from clinicdesk.ui.lock_page import LockPage
 from clinicdesk.ui.reception.reception_page import ReceptionPage
+from clinicdesk.ui.sync.controller import SyncController
+from clinicdesk.ui.sync.window_hookup import SyncHookup
 from clinicdesk.ui.therapy.board_page import TherapyBoardPage
 from clinicdesk.ui.therapy.incidents_page import IncidentsPage
 from clinicdesk.ui.therapy.my_day import MyDayPage
@@ -48,7 +50,8 @@ class MainWindow(QMainWindow):
     signed_out = Signal()
     closed = Signal()
 
-    def __init__(self, app: AppContext, *, idle_timeout_ms: int | None = None, parent: QWidget | None = None):
+    def __init__(self, app: AppContext, *, idle_timeout_ms: int | None = None, sync: SyncController | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.app = app
         self.locked = False
@@ -91,6 +94,7 @@ class MainWindow(QMainWindow):
         # a destroyed receiver only when the receiver is a QObject's method.
         app.runner.busy_changed.connect(self._show_busy)
         app.runner.task_failed.connect(self._show_task_error)
+        self.sync = SyncHookup(self, self.status, self.toolbar, self.lock_action, sync or SyncController(app))
 
         minutes = app.ctx.db.config.idle_lock_minutes
         timeout = idle_timeout_ms if idle_timeout_ms is not None else max(0, minutes) * 60_000
@@ -285,6 +289,7 @@ class MainWindow(QMainWindow):
     def sign_out(self) -> None:
         if self.idle:
             self.idle.uninstall()
+        self.sync.controller.shutdown()
         for dialog in [*self._hidden_dialogs, *[w for w in QApplication.topLevelWidgets()
                                                  if isinstance(w, QDialog) and w.isVisible()]]:
             dialog.close()
@@ -319,5 +324,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.idle:
             self.idle.uninstall()
+        self.sync.controller.shutdown()
         super().closeEvent(event)
         self.closed.emit()

@@ -20,7 +20,7 @@ from clinicdesk.services.context import ServiceContext, SignedInUser
 from clinicdesk.services.patient_dto import CommunicationPreferences
 from clinicdesk.store.models import AuditEntryRow, PatientRow
 from tests.conftest import STAFF_PASSWORD, FixedClock
-from tests.services import appointment_matrix, consultation_matrix, therapy_matrix
+from tests.services import appointment_matrix, consultation_matrix, sync_matrix, therapy_matrix
 from tests.services.appointment_matrix import Diary
 from tests.services.helpers import aadhaar, audit_rows, patient_draft, standalone_clinic
 
@@ -158,6 +158,7 @@ REGISTRY: dict[Action, dict[str, Call]] = {
     **appointment_matrix.registry(lambda w: w.diary),
     **therapy_matrix.registry(lambda w: w.floor),
     **consultation_matrix.registry(lambda w: w.room),
+    **sync_matrix.registry(),
 }
 
 
