@@ -18,7 +18,7 @@ from clinicdesk.domain.ids import uuid7
 from clinicdesk.domain.sync.hlc import Hlc, HlcStamp
 from clinicdesk.domain.sync.operations import Operation, OpKind
 from clinicdesk.store.models import Base, UtcDateTime
-from clinicdesk.store.sync_registry import LOCAL_ONLY_COLUMNS, is_synced
+from clinicdesk.store.sync_registry import is_synced, synced_columns
 
 PENDING, SENT, ACKNOWLEDGED, REJECTED = "pending", "sent", "acknowledged", "rejected"
 
@@ -122,17 +122,18 @@ def _record_bulk_statement(execute_state):
         return None
     table = mapper.local_table
     [key] = table.primary_key.columns  # the registry allows only single-column keys
-    columns = [column for column in table.columns if column.name not in LOCAL_ONLY_COLUMNS]
+    synced = synced_columns(table.name)
+    columns = [column for column in table.columns if column.name in synced]
     conn = session.connection()  # plain Core here, so these reads do not come back through this event
     where = execute_state.statement.whereclause
     before = {row[key.name]: row for row in conn.execute(
-        select(*columns) if where is None else select(*columns).where(where)).mappings()}
+        select(key, *columns) if where is None else select(key, *columns).where(where)).mappings()}
     result = execute_state.invoke_statement()
     if execute_state.is_delete:
         changes = [("delete", table.name, str(row_id), {}) for row_id in before]
     else:
         after = {row[key.name]: row for start in range(0, len(before), _IN_CHUNK) for row in conn.execute(
-            select(*columns).where(key.in_(list(before)[start:start + _IN_CHUNK]))).mappings()}
+            select(key, *columns).where(key.in_(list(before)[start:start + _IN_CHUNK]))).mappings()}
         changes = []
         for row_id, new in after.items():
             fields = {c.name: wire_value(new[c.name]) for c in columns if new[c.name] != before[row_id][c.name]}
@@ -192,7 +193,7 @@ def _collect_changes(session: Session) -> list[tuple[str, str, str, dict]]:
                 continue
             fields = {} if kind == "delete" else _fields(state, changed_only=kind == "update")
             if kind == "update" and not fields:
-                continue  # touched but equal, or only local bookkeeping changed
+                continue  # touched but equal, or only device-local columns changed
             found.append((kind, table, _row_id(state), fields))
     order = _table_order()
     found.sort(key=lambda c: (c[0] == "delete", -order[c[1]] if c[0] == "delete" else order[c[1]]))
@@ -206,10 +207,12 @@ def _table_order() -> dict:
 
 
 def _fields(state, *, changed_only: bool) -> dict:
+    """The synced columns' values (sync_registry): device-local and sealed columns never enter the outbox."""
     fields = {}
+    synced = synced_columns(state.mapper.local_table.name)
     for prop in state.mapper.column_attrs:
         column = prop.columns[0]
-        if column.table is not state.mapper.local_table or column.name in LOCAL_ONLY_COLUMNS:
+        if column.table is not state.mapper.local_table or column.name not in synced:
             continue
         if changed_only:
             added = state.attrs[prop.key].history.added

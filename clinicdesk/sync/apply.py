@@ -16,7 +16,7 @@ from clinicdesk.domain.sync.operations import Operation
 from clinicdesk.domain.sync.policies import CLINICDESK_POLICIES
 from clinicdesk.store.models import Base
 from clinicdesk.store.outbox import ALL_FIELDS, SyncRowStampRow, wire_value
-from clinicdesk.store.sync_registry import is_synced
+from clinicdesk.store.sync_registry import LOCAL_ONLY_COLUMNS, is_synced
 
 
 class Applied(StrEnum):
@@ -117,8 +117,11 @@ def _write_row(session: Session, mapper: Mapper, row, new: RowState, op: Operati
 
 
 def _unsynced_required_values(mapper: Mapper, new: RowState, changed_at: datetime) -> dict:
-    """A new row needs what HQ does not carry: its key (the row id) and its local timestamps (the change's time)."""
+    """A new row needs what HQ does not carry: its key (the row id), its local timestamps (the change's time) and,
+    for a required sealed column, an empty value: the content stays sealed on the device that wrote it until a
+    centre-wide key exists (another device's key could not open it anyway)."""
     extra = {}
+    local_only = LOCAL_ONLY_COLUMNS.get(mapper.local_table.name, frozenset())
     for column in mapper.local_table.columns:
         if column.name in new.values or column.default is not None or column.server_default is not None:
             continue
@@ -127,6 +130,8 @@ def _unsynced_required_values(mapper: Mapper, new: RowState, changed_at: datetim
             extra[attribute] = from_wire(column, new.row_id)
         elif not column.nullable and isinstance(_kind(column), DateTime):
             extra[attribute] = changed_at
+        elif not column.nullable and column.name in local_only:
+            extra[attribute] = b"" if isinstance(_kind(column), LargeBinary) else ""
     return extra
 
 

@@ -1,6 +1,5 @@
 """One sync with HQ: push the outbox in batches, then pull HQ's changes page by page, each page in one transaction."""
 
-import dataclasses
 import time
 import uuid
 from collections import defaultdict
@@ -14,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from clinicdesk.domain.sync.hlc import HlcStamp
 from clinicdesk.domain.sync.operations import Operation, OpKind
-from clinicdesk.domain.sync.policies import CLINICDESK_POLICIES
 from clinicdesk.store.database import Database
 from clinicdesk.store.outbox import (
     SyncStateRow,
@@ -118,25 +116,12 @@ def _push_all(database: Database, client: HqTransport, now: Callable[[], datetim
 
 
 def _for_hq(session: Session, operations: list[Operation]) -> list[Operation]:
-    """Only the fields HQ syncs (CLINICDESK_POLICIES): the outbox also records columns that mean nothing elsewhere
-    (the row's own id, its local created/updated times, values sealed with this database's key). An upsert left
-    with no field changed only device-local data: it is settled here instead of being sent."""
-    schema = CLINICDESK_POLICIES.schema()
-    kept, local_only = [], []
-    for op in operations:
-        allowed = schema.get(op.table)
-        if allowed is None:  # not a table HQ knows: sent as is, so HQ's reason reaches "needs attention"
-            kept.append(op)
-            continue
-        fields = {name: value for name, value in op.fields.items() if name in allowed}
-        if op.kind == OpKind.UPSERT and not fields:
-            local_only.append(op.op_id)
-            continue
-        base = {name: stamp for name, stamp in op.base.items() if name in fields}
-        kept.append(dataclasses.replace(op, fields=fields, base=base))
-    if local_only:
-        mark_acknowledged(session, local_only, reason="only device-local fields changed; nothing to send")
-    return kept
+    """The operations worth sending. The outbox queues only synced columns (clinicdesk/store/sync_registry.py), so
+    HQ accepts every field; an upsert with no field at all (none is queued today) is settled here instead of sent."""
+    empty = [op.op_id for op in operations if op.kind == OpKind.UPSERT and not op.fields]
+    if empty:
+        mark_acknowledged(session, empty, reason="only device-local fields changed; nothing to send")
+    return [op for op in operations if op.kind != OpKind.UPSERT or op.fields]
 
 
 def _record_results(session: Session, operations: list[Operation], results: list[dict], counts: dict) -> int:

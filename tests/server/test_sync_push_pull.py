@@ -245,7 +245,7 @@ def test_a_concurrent_low_risk_edit_is_merged_and_the_loser_logged(hq, desk, tab
 
 def test_changing_an_append_only_record_is_rejected_with_a_reason(hq, desk):
     note = desk.upsert("clinical_notes", new_id(), {"consultation_id": new_id(), "version": 1, "status": "signed",
-                                                   "sealed_sections": "c2VhbGVk"})
+                                                   "content_hash": "ab"})
     desk.pushed([note])
     change = desk.upsert("clinical_notes", note["row_id"], {"status": "draft"}, base={"status": note["hlc"]})
     removal = desk.delete("clinical_notes", note["row_id"])

@@ -1,6 +1,5 @@
 """The sync outbox: each write to a synced table queues one operation in its own transaction, and only then."""
 
-import base64
 import json
 import os
 import random
@@ -32,7 +31,7 @@ from clinicdesk.store.outbox import (
     outbox_counts,
     pending_operations,
 )
-from clinicdesk.store.sync_registry import LOCAL_ONLY_COLUMNS, SYNCED_TABLES
+from clinicdesk.store.sync_registry import DEVICE_COLUMNS, LOCAL_ONLY_COLUMNS, SYNCED_TABLES
 from tests.store.test_sigkill_app import _run_and_kill  # the kill loop around sigkill_app_writer.py
 
 
@@ -61,19 +60,20 @@ def test_setting_up_the_clinic_queues_nothing_since_staff_centres_settings_and_a
     assert _outbox(db) == []
 
 
-def test_registering_a_patient_queues_one_upsert_of_every_column(admin_ctx):
+def test_registering_a_patient_queues_one_upsert_of_every_synced_column(admin_ctx):
     patient_id, _ = register_patient(admin_ctx, _draft(aadhaar="2341 2341 2346"))
 
     [op] = _outbox(admin_ctx.db)
     assert (op.table_name, op.row_id, op.kind, op.state) == ("patients", patient_id, "upsert", "pending")
     fields = json.loads(op.fields_json)
-    columns = {c.name for c in PatientRow.__table__.columns} - LOCAL_ONLY_COLUMNS
-    assert set(fields) == columns and "row_version" not in fields
+    columns = {c.name for c in PatientRow.__table__.columns} - DEVICE_COLUMNS - LOCAL_ONLY_COLUMNS["patients"] - {"id"}
+    assert set(fields) == columns and not {"row_version", "created_at", "id"} & set(fields)
     assert fields["given_name"] == "Zephyrine" and fields["date_of_birth"] == "1984-03-09"
-    assert fields["created_at"] == "2026-11-26T04:30:00+00:00" and fields["family_history"] == ""
+    assert fields["family_history"] == "" and fields["aadhaar_last4"] == "2346"
     with admin_ctx.db.session() as session:
         row = session.get(PatientRow, patient_id)
-        assert base64.b64decode(fields["aadhaar_sealed"]) == row.aadhaar_sealed  # sealed bytes travel as base64
+        assert row.aadhaar_sealed and row.aadhaar_lookup  # stored here, sealed with this database's key
+        assert "aadhaar_sealed" not in fields and "aadhaar_lookup" not in fields  # so they never travel
         assert fields["uhid"] == row.uhid
     assert json.loads(op.base_json) == {}  # a new row: this device had seen no earlier value
 
@@ -130,12 +130,11 @@ def test_an_update_queues_only_the_changed_fields_with_the_stamps_they_replace(a
 
     [_, op] = _outbox(admin_ctx.db)
     assert (op.table_name, op.row_id, op.kind) == ("patients", patient_id, "upsert")
-    assert json.loads(op.fields_json) == {"phone": "+919447380916", "city": "Kochi",
-                                          "updated_at": "2026-11-26T04:35:00+00:00"}
-    assert json.loads(op.base_json) == dict.fromkeys(("phone", "city", "updated_at"), inserted.hlc)
+    assert json.loads(op.fields_json) == {"phone": "+919447380916", "city": "Kochi"}  # updated_at stays local
+    assert json.loads(op.base_json) == dict.fromkeys(("phone", "city"), inserted.hlc)
     with admin_ctx.db.session() as session:
         stamps = json.loads(session.get(SyncRowStampRow, ("patients", patient_id)).stamps_json)
-    assert stamps == {ALL_FIELDS: inserted.hlc, "phone": op.hlc, "city": op.hlc, "updated_at": op.hlc}
+    assert stamps == {ALL_FIELDS: inserted.hlc, "phone": op.hlc, "city": op.hlc}
 
 
 def test_saving_without_a_change_queues_nothing(admin_ctx):

@@ -245,7 +245,7 @@ def test_in_a_table_without_clinical_fields_a_later_edit_after_delete_is_kept_qu
     ("patients", "sex", Policy.CLINICAL), ("patient_allergies", "substance", Policy.CLINICAL),
     ("appointments", "start_at", Policy.CLINICAL), ("appointments", "status", Policy.CLINICAL),
     ("patients", "phone", Policy.LAST_WRITER), ("patients", "address_line", Policy.LAST_WRITER),
-    ("appointments", "room_id", Policy.LAST_WRITER), ("clinical_notes", "sealed_sections", Policy.APPEND_ONLY),
+    ("appointments", "room_id", Policy.LAST_WRITER), ("clinical_notes", "content_hash", Policy.APPEND_ONLY),
     ("prescription_items", "drug_name", Policy.APPEND_ONLY), ("session_events", "to_status", Policy.APPEND_ONLY),
     ("patient_consents", "given_at", Policy.APPEND_ONLY),
 ])
