@@ -9,8 +9,8 @@ from clinicdesk.services.context import ServiceContext
 from clinicdesk.store.datadir import LocalConfig
 from clinicdesk.store.models import SettingRow
 from clinicdesk.store.outbox import PENDING, REJECTED, SENT, outbox_counts
-from clinicdesk.sync.client import SyncSummary
 from clinicdesk.sync.errors import SyncError
+from clinicdesk.sync.summary import SyncSummary
 
 # The settings table is local-only (never synced): each device keeps its own record of its last sync.
 LAST_SYNC_SETTING = "sync.last_result"

@@ -4,7 +4,6 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 import httpx
@@ -27,27 +26,12 @@ from clinicdesk.store.outbox import (
 from clinicdesk.sync.apply import Applied, apply_operation
 from clinicdesk.sync.errors import SyncError
 from clinicdesk.sync.settings import HqSettings
+from clinicdesk.sync.summary import SyncSummary
 from clinicdesk.sync.transport import EPOCH_HEADER, HqTransport
 
 PUSH_BATCH = 500  # HQ's limit per push
 PULL_PAGE = 500
 _STATE_ID = 1
-
-
-@dataclass(frozen=True)
-class SyncSummary:
-    pushed: int  # operations HQ answered (applied, merged, conflict or rejected)
-    pulled: int  # changes received from HQ
-    conflicts: int  # pushed operations HQ recorded as conflicts for a person to resolve
-    rejected: int  # pushed operations HQ refused; they stay in "needs attention" with HQ's reason
-    seconds: float
-    skipped: int = 0  # pulled changes of tables this version does not sync (newer HQ), left alone
-    clock_warning: str = ""  # HQ's sentence when this device's clock is far off
-
-    def as_json(self) -> dict:
-        """The command line's summary: the five figures, and the other two only when they say something."""
-        data = asdict(self)
-        return {key: value for key, value in data.items() if key not in ("skipped", "clock_warning") or value}
 
 
 def utc_now() -> datetime:

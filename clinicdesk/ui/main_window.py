@@ -23,14 +23,11 @@ from clinicdesk.domain.roles import Action
 from clinicdesk.services import admin
 from clinicdesk.ui.admin.centres_view import CentresView
 from clinicdesk.ui.admin.equipment_view import EquipmentView
-from clinicdesk.ui.admin.protocol_editor import ProtocolTemplatesPage
-from clinicdesk.ui.admin.recordings_view import RecordingsView
 from clinicdesk.ui.admin.rooms_view import RoomsView
 from clinicdesk.ui.admin.staff_view import StaffView
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.calendar.calendar_page import CalendarPage
 from clinicdesk.ui.calendar.permissions import APPOINTMENT_VIEW
-from clinicdesk.ui.consult.consult_page import make_consult_page
 from clinicdesk.ui.dialogs.change_password_dialog import ChangePasswordDialog
 from clinicdesk.ui.idle import IdleWatcher
 from clinicdesk.ui.lock_page import LockPage
@@ -44,6 +41,25 @@ from clinicdesk.ui.therapy.stock_page import StockPage
 from clinicdesk.ui.widgets.messages import show_error, show_info
 
 SIDEBAR_WIDTH = 210
+
+
+# Pages opened rarely (or only in one room) are imported when first opened: start-up pays only for the first page.
+def _consult_page(app: AppContext) -> QWidget:
+    from clinicdesk.ui.consult.consult_page import make_consult_page
+
+    return make_consult_page(app)
+
+
+def _protocol_templates_page(app: AppContext) -> QWidget:
+    from clinicdesk.ui.admin.protocol_editor import ProtocolTemplatesPage
+
+    return ProtocolTemplatesPage(app)
+
+
+def _recordings_page(app: AppContext) -> QWidget:
+    from clinicdesk.ui.admin.recordings_view import RecordingsView
+
+    return RecordingsView(app)
 
 
 class MainWindow(QMainWindow):
@@ -157,7 +173,7 @@ class MainWindow(QMainWindow):
                 self._add_page("incidents", self.tr("Incidents"), lambda: IncidentsPage(app))
         if app.may(Action.CONSULT_RUN):
             self._add_heading(self.tr("Consultation room"))
-            self._add_page("consult", self.tr("Consultations"), lambda: make_consult_page(app))
+            self._add_page("consult", self.tr("Consultations"), lambda: _consult_page(app))
         admin_pages = []
         if app.may(Action.STAFF_MANAGE):
             admin_pages.append(("staff", self.tr("Staff & roles"), StaffView))
@@ -165,9 +181,9 @@ class MainWindow(QMainWindow):
             admin_pages += [("centres", self.tr("Centres & holidays"), CentresView),
                             ("rooms", self.tr("Rooms"), RoomsView), ("equipment", self.tr("Equipment"), EquipmentView)]
         if app.may(Action.PROTOCOL_MANAGE):
-            admin_pages.append(("protocols", self.tr("Protocol templates"), ProtocolTemplatesPage))
+            admin_pages.append(("protocols", self.tr("Protocol templates"), _protocol_templates_page))
         if app.may(Action.RECORDING_ADMIN):
-            admin_pages.append(("recordings", self.tr("Recordings"), RecordingsView))
+            admin_pages.append(("recordings", self.tr("Recordings"), _recordings_page))
         if admin_pages:
             self._add_heading(self.tr("Administration"))
             for key, title, view in admin_pages:

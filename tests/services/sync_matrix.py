@@ -2,7 +2,7 @@
 
 from clinicdesk.domain.roles import Action
 from clinicdesk.services import sync_status
-from clinicdesk.sync.client import SyncSummary
+from clinicdesk.sync.summary import SyncSummary
 
 
 def registry() -> dict[Action, dict[str, object]]:

@@ -10,9 +10,9 @@ from sqlalchemy import update
 from clinicdesk.services import patients, sync_status
 from clinicdesk.store.datadir import LocalConfig
 from clinicdesk.store.outbox import ACKNOWLEDGED, OutboxRow
-from clinicdesk.sync.client import SyncSummary
 from clinicdesk.sync.errors import SyncError
 from clinicdesk.sync.settings import HqSettings
+from clinicdesk.sync.summary import SyncSummary
 from clinicdesk.ui.main_window import MainWindow
 from clinicdesk.ui.sync.controller import RETRY_DELAYS_MS, SyncController
 from clinicdesk.ui.sync.nightly import JOB_ID, NightlySync

@@ -11,9 +11,9 @@ from clinicdesk.services import sync_status
 from clinicdesk.services.sync_status import SyncStatus
 from clinicdesk.speech.progress import Progress
 from clinicdesk.store.database import Database
-from clinicdesk.sync.client import SyncSummary, sync_once
 from clinicdesk.sync.errors import SyncError
 from clinicdesk.sync.settings import HqSettings, load_hq_settings
+from clinicdesk.sync.summary import SyncSummary
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.long_jobs import LongJob
 from clinicdesk.ui.sync.requests import SyncRequests, shared_requests
@@ -28,6 +28,8 @@ STATUS_REFRESH_MS = 60_000  # the "changes waiting" count also follows every wri
 
 
 def real_sync(database: Database, hq: HqSettings) -> SyncSummary:
+    from clinicdesk.sync.client import sync_once  # httpx and the client load on the first sync, not at start-up
+
     return sync_once(database, hq)
 
 
