@@ -157,9 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="clinic data folder (default: $CLINICDESK_HOME or the user data folder)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def add(name, func, help_text):
+    def add(name, func, help_text, data_dir_help="clinic data folder"):
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--data-dir", default=argparse.SUPPRESS, help="clinic data folder")
+        p.add_argument("--data-dir", default=argparse.SUPPRESS, help=data_dir_help)
         p.set_defaults(func=func)
         return p
 
@@ -189,7 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object: text, segments, model, timings")
     p.add_argument("--model", default="base", help="Whisper model: base (default) or tiny.en (English, faster)")
     p.add_argument("--language", help="spoken language: en, hi or ml (default: detect)")
-    p = add("server", cmd_server, "run the HQ sync server that centres' devices enrol with (HTTPS)")
+    p = add("server", cmd_server, "run the HQ sync server that centres' devices enrol with (HTTPS)",
+            data_dir_help="HQ data folder (its database, certificates and admin token)")
     p.add_argument("--database-url", help="SQLAlchemy URL, e.g. postgresql://... (default: a SQLite file in the "
                                           "data folder)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
