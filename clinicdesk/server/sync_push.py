@@ -165,7 +165,7 @@ def _apply_one(writer: _BatchWriter, wire: dict, schema, policies: PolicyTable) 
     if problems:
         return OperationResult(op.op_id, Outcome.REJECTED, _sentence("; ".join(problems))), None
     stored = writer.states.get((op.table, op.row_id))
-    merged = merge_row(row_state_of(stored) if stored is not None else None, op, policies)
+    merged = merge_row(row_state_of(stored) if stored is not None else None, op, policies, validated=True)
     if merged.result.outcome == Outcome.REJECTED or merged.new_state is None:
         return merged.result, None
     seq = writer.record_change(op, merged.new_state, merged.conflicts, merged.loser_log)

@@ -110,7 +110,15 @@ class PrescriptionPanel(QWidget):
         self.hits.clear()
         if len(text.strip()) < 2:
             return
-        for hit in diagnosis_search.search_diagnoses(text, limit=12):
+        # off the UI thread: the first search builds the ICD-10 index (most of a second)
+        self.app.runner.run(diagnosis_search.search_diagnoses, text, limit=12, owner=self,
+                            on_done=lambda hits: self._show_hits(text, hits), on_error=self._failed)
+
+    def _show_hits(self, text: str, hits) -> None:
+        if text != self.search.text():
+            return  # a later keystroke's search is on its way
+        self.hits.clear()
+        for hit in hits:
             self.hits.addItem(QListWidgetItem(f"{hit.code}  {hit.description}"))
 
     def _choose_diagnosis(self, item: QListWidgetItem) -> None:
@@ -181,21 +189,22 @@ class PrescriptionPanel(QWidget):
         self.save_button.setEnabled(False)
         self.print_button.setEnabled(True)
 
-    def pdf_bytes(self) -> bytes:
-        return prescription_documents.prescription_pdf(self.app.ctx, self.result.prescription_id)
-
-    def save_pdf(self, path: str | None = None) -> Path | None:
+    def save_pdf(self, path: str | None = None) -> None:
+        """Render on the database thread (it reads the prescription), write the file when the bytes arrive."""
         if self.result is None or self.result.prescription_id is None:
-            return None
+            return
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the prescription"), "prescription.pdf",
                                                   self.tr("PDF (*.pdf)"))
             if not path:
-                return None
+                return
         target = Path(path)
-        target.write_bytes(self.pdf_bytes())
+        self.app.runner.run(prescription_documents.prescription_pdf, self.app.ctx, self.result.prescription_id,
+                            owner=self, on_done=lambda pdf: self._write_pdf(target, pdf), on_error=self._failed)
+
+    def _write_pdf(self, target: Path, pdf: bytes) -> None:
+        target.write_bytes(pdf)
         self.outcome.setText(self.tr("Prescription saved as %1").replace("%1", target.name))
-        return target
 
     def _failed(self, exc: BaseException) -> None:
         self.warnings.setText(error_text(exc))

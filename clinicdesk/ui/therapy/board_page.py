@@ -22,7 +22,7 @@ from clinicdesk.ui.tasks import error_text
 from clinicdesk.ui.therapy.board_model import STATUS_COLOURS, BoardModel, needs_consent, status_label
 from clinicdesk.ui.widgets import messages
 from clinicdesk.ui.widgets.flow_layout import FlowLayout
-from clinicdesk.ui.widgets.tables import row_table
+from clinicdesk.ui.widgets.tables import row_table, select_where, selected_item
 
 EVENT_LABELS = {SessionEvent.PREPARE: "Prepare", SessionEvent.START: "Start", SessionEvent.RECOVER: "Recovery",
                 SessionEvent.COMPLETE: "Complete", SessionEvent.CANCEL: "Cancel"}
@@ -177,14 +177,10 @@ class TherapyBoardPage(QWidget):
             self.room_chips[room] = chip
 
     def selected(self) -> BoardItem | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.item(rows[0].row()) if rows else None
+        return selected_item(self.table, self.model.items)
 
     def select(self, session_id: str) -> None:
-        for row, item in enumerate(self.model.items):
-            if item.session_id == session_id:
-                self.table.selectRow(row)
-                return
+        select_where(self.table, self.model.items, lambda item: item.session_id == session_id)
 
     def _update_buttons(self) -> None:
         item = self.selected()

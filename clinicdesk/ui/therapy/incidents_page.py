@@ -22,7 +22,7 @@ from clinicdesk.services.therapy_dto import IncidentItem
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.tasks import error_text
 from clinicdesk.ui.widgets.form_dialog import FormDialog
-from clinicdesk.ui.widgets.tables import row_table
+from clinicdesk.ui.widgets.tables import row_table, select_where, selected_item
 
 HEADERS = ("Reported", "Severity", "Status", "Description", "Immediate action", "Follow-up", "Resolution")
 SEVERITY_LABELS = {Severity.NEAR_MISS: "Near miss", Severity.MINOR: "Minor", Severity.MODERATE: "Moderate",
@@ -178,14 +178,10 @@ class IncidentsPage(QWidget):
         self.banner.show()
 
     def selected(self) -> IncidentItem | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.items[rows[0].row()] if rows else None
+        return selected_item(self.table, self.model.items)
 
     def select(self, incident_id: str) -> None:
-        for row, item in enumerate(self.model.items):
-            if item.id == incident_id:
-                self.table.selectRow(row)
-                return
+        select_where(self.table, self.model.items, lambda item: item.id == incident_id)
 
     def _update_buttons(self) -> None:
         item = self.selected()

@@ -23,7 +23,7 @@ from clinicdesk.services.therapy_dto import StockLine
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.tasks import error_text
 from clinicdesk.ui.widgets.form_dialog import FormDialog
-from clinicdesk.ui.widgets.tables import row_table
+from clinicdesk.ui.widgets.tables import row_table, select_where, selected_item
 
 LOW_COLOUR = "#fdecea"  # below the reorder level
 EXPIRING_COLOUR = "#fff4d6"  # a batch expires within 30 days
@@ -161,14 +161,10 @@ class StockPage(QWidget):
         self.banner.show()
 
     def selected(self) -> StockLine | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.lines[rows[0].row()] if rows else None
+        return selected_item(self.table, self.model.lines)
 
     def select(self, item_id: str) -> None:
-        for row, line in enumerate(self.model.lines):
-            if line.item_id == item_id:
-                self.table.selectRow(row)
-                return
+        select_where(self.table, self.model.lines, lambda line: line.item_id == item_id)
 
     def _update_buttons(self) -> None:
         self.receive_button.setEnabled(self.selected() is not None)

@@ -1,7 +1,12 @@
 """Read-only, single-row-selection tables with fixed row heights, as every list screen uses them."""
 
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
 from PySide6.QtCore import QAbstractItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+T = TypeVar("T")
 
 
 def row_table(model: QAbstractItemModel, *, row_height: int = 34, parent: QWidget | None = None) -> QTableView:
@@ -17,3 +22,17 @@ def row_table(model: QAbstractItemModel, *, row_height: int = 34, parent: QWidge
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(True)
     return table
+
+
+def selected_item(table: QTableView, items: Sequence[T]) -> T | None:
+    """The value behind the selected row (the model lists `items` in row order), or None."""
+    rows = table.selectionModel().selectedRows()
+    return items[rows[0].row()] if rows else None
+
+
+def select_where(table: QTableView, items: Sequence[T], matches: Callable[[T], bool]) -> None:
+    """Select the first row whose value matches (e.g. to keep the selection across a reload)."""
+    for row, item in enumerate(items):
+        if matches(item):
+            table.selectRow(row)
+            return

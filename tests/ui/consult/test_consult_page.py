@@ -224,7 +224,8 @@ def test_a_prescription_warns_of_an_allergy_saves_after_acknowledgement_and_prin
     panel.acknowledge.setChecked(True)
     panel.save_button.click()
     assert panel.result.prescription_id is not None and panel.print_button.isEnabled()
-    pdf = panel.save_pdf(str(tmp_path / "rx.pdf"))
+    pdf = tmp_path / "rx.pdf"
+    panel.save_pdf(str(pdf))
     assert pdf.read_bytes().startswith(b"%PDF")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Anitha Sharma" in text and "Ashwagandha churna" in text and "BD (twice a day" in text
