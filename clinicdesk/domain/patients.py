@@ -138,6 +138,15 @@ def age_on(dob: date, today: date) -> int:
     return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
 
 
+def age_parts(dob: date, today: date) -> tuple[int, str]:
+    """(42, "y"), or months for infants, (6, "mo"), so a 6-month-old does not read "0 y"."""
+    years = age_on(dob, today)
+    if years >= 2:
+        return years, "y"
+    months = (today.year - dob.year) * 12 + today.month - dob.month - (today.day < dob.day)
+    return max(months, 0), "mo"
+
+
 def display_name(given: str, family: str) -> str:
     return f"{given} {family}".strip()
 

@@ -55,7 +55,7 @@ def parse_frequency(text: str) -> Frequency:
         parts = tuple(Decimal("0.5") if p in ("½", "1/2") else Decimal(p) for p in cleaned.split("-"))
         if sum(parts) > 0:
             times = ("morning", "noon", "night") if len(parts) == 3 else ("morning", "noon", "evening", "night")
-            when = [f"{_plain(n)} at {t}" for n, t in zip(parts, times, strict=True) if n]
+            when = [f"{plain_number(n)} at {t}" for n, t in zip(parts, times, strict=True) if n]
             return Frequency(cleaned, ", ".join(when), parts)
     raise ValidationError({"frequency": f"'{text.strip()}' is not understood; use OD, BD, TDS, QID, HS, SOS or a "
                                         "pattern such as 1-0-1"}, _LABELS)
@@ -71,7 +71,8 @@ def parse_food_timing(text: str) -> str:
     raise ValidationError({"food_timing": "must be before food, after food, with food or empty stomach"}, _LABELS)
 
 
-def _plain(value: Decimal) -> str:
+def plain_number(value: Decimal) -> str:
+    """'2', '2.5', '½': a dose as it is written on a prescription."""
     return "½" if value == Decimal("0.5") else format(value.normalize(), "f")
 
 
@@ -92,14 +93,14 @@ def parse_decimal(value, field: str, *, low: Decimal, high: Decimal, problems: d
         problems[field] = "must be a number"
         return Decimal(0)
     if not low <= number <= high:
-        problems[field] = f"must be between {_plain(low)} and {_plain(high)}"
+        problems[field] = f"must be between {plain_number(low)} and {plain_number(high)}"
     return number
 
 
 def describe(dose: Decimal, unit: str, frequency: Frequency, food_timing: str, duration_days: int) -> str:
     """The line a patient reads: '1 tablet 1-0-1 (twice a day...) after food for 5 days'."""
     plural = unit if Decimal(dose) <= 1 or unit in ("ml", "g", "drop") else unit + "s"
-    parts = [f"{_plain(Decimal(dose))} {plural}", f"{frequency.code} ({frequency.label})"]
+    parts = [f"{plain_number(Decimal(dose))} {plural}", f"{frequency.code} ({frequency.label})"]
     if FOOD_TIMINGS.get(food_timing):
         parts.append(FOOD_TIMINGS[food_timing])
     parts.append(f"for {duration_days} day" + ("" if duration_days == 1 else "s"))

@@ -3,8 +3,8 @@
 from sqlalchemy import select
 
 from clinicdesk.domain.errors import NotFound
-from clinicdesk.domain.patients import age_on
-from clinicdesk.domain.prescriptions import FOOD_TIMINGS, parse_frequency
+from clinicdesk.domain.patients import age_parts
+from clinicdesk.domain.prescriptions import FOOD_TIMINGS, parse_frequency, plain_number
 from clinicdesk.domain.roles import Action
 from clinicdesk.reports.prescription_pdf import (
     ClinicLetterhead,
@@ -24,18 +24,13 @@ from clinicdesk.store.models_consultation import PrescriptionItemRow, Prescripti
 SEX_LETTER = {"female": "F", "male": "M"}
 
 
-def _plain(value) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _item(row: PrescriptionItemRow) -> PrescriptionItem:
     frequency = parse_frequency(row.frequency_code)
     how = f"{frequency.code} ({frequency.label})"
     if FOOD_TIMINGS.get(row.food_timing):
         how += f", {FOOD_TIMINGS[row.food_timing]}"
     days = f"{row.duration_days} day" + ("" if row.duration_days == 1 else "s")
-    return PrescriptionItem(drug=row.drug_name, dose=f"{_plain(row.dose)} {row.dose_unit}", frequency=how,
+    return PrescriptionItem(drug=row.drug_name, dose=f"{plain_number(row.dose)} {row.dose_unit}", frequency=how,
                             duration=days, route=row.route.capitalize(), instructions=row.instructions)
 
 
@@ -64,7 +59,8 @@ def build_prescription_document(ctx: ServiceContext, prescription_id: str) -> Pr
                               registration_number=profile.licence_number if profile else ""),
             patient=PrescribedPatient(
                 name=patient_name(patient), uhid=patient.uhid, name_local=patient.name_local,
-                age_sex=f"{age_on(patient.date_of_birth, day)} y / {SEX_LETTER.get(patient.sex, patient.sex[:1])}"),
+                age_sex="{} {} / {}".format(*age_parts(patient.date_of_birth, day),
+                                            SEX_LETTER.get(patient.sex, patient.sex[:1]))),
             date=day, items=tuple(_item(row) for row in items),
             diagnosis=tuple(sentence["text"] for sentence in sections.get("assessment", [])),
             advice=tuple(sentence["text"] for sentence in sections.get("plan", [])))

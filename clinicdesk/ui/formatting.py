@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QLocale
 
-from clinicdesk.domain.patients import age_on
+from clinicdesk.domain.patients import age_parts
 from clinicdesk.ui.i18n import translate
 
 _SEX_SHORT = {"female": "F", "male": "M", "other": "O"}
@@ -21,12 +21,8 @@ def age_sex(dob: date | None, sex: str, today: date) -> str:
     short = translate("Choices", _SEX_SHORT.get(sex, "")) if sex else ""
     if dob is None:
         return short
-    years = age_on(dob, today)
-    if years >= 2:
-        age = translate("Age", "%1 y").replace("%1", str(years))
-    else:
-        months = (today.year - dob.year) * 12 + today.month - dob.month - (today.day < dob.day)
-        age = translate("Age", "%1 mo").replace("%1", str(max(months, 0)))
+    number, unit = age_parts(dob, today)
+    age = (translate("Age", "%1 y") if unit == "y" else translate("Age", "%1 mo")).replace("%1", str(number))
     return f"{age} {short}".strip()
 
 
