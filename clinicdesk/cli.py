@@ -199,8 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tls-key", metavar="PEM", help="private key of --tls-cert")
     p.add_argument("--dev-self-signed", action="store_true",
                    help="development only: make a self-signed certificate in the data folder")
+    p.add_argument("--master-key-file", metavar="FILE",
+                   help="the HQ master key that wraps every centre key (default: $CLINICDESK_HQ_MASTER_KEY_FILE or "
+                        "centre-master-key in the data folder, made on first start; keep it out of database dumps)")
     p = add("sync", cmd_sync, "sync with HQ once and print a JSON summary (pushed, pulled, conflicts, rejected, "
                               "seconds)")
+    p.add_argument("--resync", action="store_true",
+                   help="after HQ was reset or restored: back up, download everything again, send what HQ lacks")
     sync_sub = p.add_subparsers(dest="sync_action", metavar="ACTION")
     p = sync_sub.add_parser("enrol", help="join an HQ with the one-time code its admin issued")
     p.add_argument("--data-dir", default=argparse.SUPPRESS, help="clinic data folder")
@@ -208,6 +213,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--code", required=True, help="one-time enrolment code, e.g. K7WV-BBCR-QARA-YHSC")
     p.add_argument("--ca", metavar="FILE", help="the HQ's own CA certificate (PEM), the only one trusted for HQ")
     p.add_argument("--name", help="this device's name at HQ (default: the computer's name)")
+    p = sync_sub.add_parser("join", help="set up this device by joining a centre that already uses ClinicDesk: a new "
+                                         "database in an empty folder, enrolled and filled from HQ")
+    p.add_argument("--data-dir", default=argparse.SUPPRESS, help="an empty folder for the new clinic database")
+    p.add_argument("--hq", required=True, metavar="URL", help="HQ address, https://...")
+    p.add_argument("--code", required=True, help="one-time enrolment code from the HQ admin")
+    p.add_argument("--ca", metavar="FILE", help="the HQ's own CA certificate (PEM), the only one trusted for HQ")
+    p.add_argument("--name", help="this device's name at HQ (default: the computer's name)")
+    from clinicdesk import export_command, report_command  # light modules: services load only when run
+
+    report_command.add_parser(sub, open_database=_open)
+    export_command.add_parser(sub, open_database=_open)
     audit = sub.add_parser("audit", help="audit log tools")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION")
     p = audit_sub.add_parser("verify", help="check the audit log's hash chain and report the first broken entry")

@@ -4,9 +4,11 @@ from pathlib import Path
 
 
 def resources_dir() -> Path:
+    from clinicdesk.paths_frozen import bundled_path
+
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "resources", here / "resources"):
-        if candidate.is_dir():
+    for candidate in (bundled_path("resources"), here.parent / "resources", here / "resources"):
+        if candidate is not None and candidate.is_dir():
             return candidate
     raise FileNotFoundError("ClinicDesk's resources folder is missing from this installation.")
 

@@ -10,6 +10,8 @@ HOME_ENV = "CLINICDESK_HQ_HOME"
 ADMIN_TOKEN_ENV = "CLINICDESK_HQ_ADMIN_TOKEN"
 ADMIN_TOKEN_FILE = "admin-token"
 DATABASE_FILE = "hq.sqlite3"
+MASTER_KEY_ENV = "CLINICDESK_HQ_MASTER_KEY_FILE"
+MASTER_KEY_FILE = "centre-master-key"  # wraps every centre key; outside the database, so a dump alone reveals none
 
 
 class ServerCommandError(Exception):
@@ -27,6 +29,7 @@ class ServerPlan:
     admin_token: str
     admin_token_source: str
     development_tls: bool
+    master_key_file: Path | None = None  # made on first start when it does not exist
 
 
 def server_data_dir(explicit: str | None) -> Path:
@@ -72,7 +75,14 @@ def plan(args) -> ServerPlan:
                 raise ServerCommandError(f"The TLS {label} file {path} does not exist.")
     token, source = admin_token(data_dir)
     database_url = args.database_url or f"sqlite:///{data_dir / DATABASE_FILE}"
-    return ServerPlan(data_dir, database_url, args.host, args.port, cert, key, token, source, args.dev_self_signed)
+    return ServerPlan(data_dir, database_url, args.host, args.port, cert, key, token, source, args.dev_self_signed,
+                      master_key_file(data_dir, getattr(args, "master_key_file", None)))
+
+
+def master_key_file(data_dir: Path, explicit: str | None) -> Path:
+    """--master-key-file, else $CLINICDESK_HQ_MASTER_KEY_FILE, else DATA_DIR/centre-master-key."""
+    chosen = explicit or os.environ.get(MASTER_KEY_ENV)
+    return Path(chosen).expanduser().resolve() if chosen else data_dir / MASTER_KEY_FILE
 
 
 def run(args) -> int:
@@ -92,7 +102,14 @@ def run(args) -> int:
         from clinicdesk.server.tls import DEV_WARNING
 
         print(DEV_WARNING.format(cert=server.cert), file=sys.stderr)
-    app = create_app(server.database_url, admin_token=server.admin_token)
+    from clinicdesk.server.centre_keys import MasterKeyProblem, load_or_create_master_key
+
+    try:
+        master = load_or_create_master_key(server.master_key_file)
+    except MasterKeyProblem as exc:
+        print(f"clinicdesk: {exc}", file=sys.stderr)
+        return 2
+    app = create_app(server.database_url, admin_token=server.admin_token, centre_master_key=master)
     print(f"ClinicDesk HQ on https://{server.host}:{server.port} (data in {server.data_dir}; "
           f"admin token from {server.admin_token_source})", file=sys.stderr, flush=True)
     uvicorn.run(app, host=server.host, port=server.port, ssl_certfile=str(server.cert), ssl_keyfile=str(server.key),

@@ -1,6 +1,8 @@
-"""`clinicdesk sync`: sync this device with its HQ once and print a JSON summary; `sync enrol` joins an HQ."""
+"""`clinicdesk sync`: sync this device with its HQ once and print a JSON summary; `sync enrol` joins an HQ; `sync
+join` sets up a new device from a centre HQ already holds."""
 
 import json
+import os
 import socket
 import sys
 from collections.abc import Callable
@@ -20,7 +22,9 @@ def run(args, *, data_dir: Path, open_database: Callable) -> int:
     try:
         if getattr(args, "sync_action", None) == "enrol":
             return _enrol(args, data_dir)
-        return _sync(open_database)
+        if getattr(args, "sync_action", None) == "join":
+            return _join(args, data_dir)
+        return _sync(open_database, resync=getattr(args, "resync", False))
     except SyncError as error:
         print(f"clinicdesk sync: {error}", file=sys.stderr)
         return 1
@@ -34,13 +38,30 @@ def _enrol(args, data_dir: Path) -> int:
     return 0
 
 
-def _sync(open_database: Callable) -> int:
+def _join(args, data_dir: Path) -> int:
+    from clinicdesk.store.errors import PassphraseNeeded
+    from clinicdesk.sync.join import join_centre
+
+    try:
+        database, result = join_centre(data_dir, args.hq, args.code, args.ca or "",
+                                       device_name=args.name or default_device_name(),
+                                       passphrase=os.environ.get("CLINICDESK_PASSPHRASE"))
+    except PassphraseNeeded as error:
+        print(f"clinicdesk sync: {error}", file=sys.stderr)
+        return 1
+    database.close()
+    print(json.dumps(result.as_json()))
+    return 0
+
+
+def _sync(open_database: Callable, *, resync: bool = False) -> int:
     from clinicdesk.sync.client import sync_once
+    from clinicdesk.sync.resync import resync as full_resync
     from clinicdesk.sync.settings import load_hq_settings
 
     database = open_database()
     try:
-        summary = sync_once(database, load_hq_settings(database.data_dir))
+        summary = (full_resync if resync else sync_once)(database, load_hq_settings(database.data_dir))
     finally:
         database.close()
     print(json.dumps(summary.as_json()))

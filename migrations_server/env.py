@@ -2,7 +2,10 @@
 
 from alembic import context
 
-from clinicdesk.server import sync_models  # noqa: F401  (registers the sync tables on ServerBase.metadata)
+from clinicdesk.server import (
+    chunks,  # noqa: F401  (registers the chunk and blob tables)
+    sync_models,  # noqa: F401  (registers the sync tables on ServerBase.metadata)
+)
 from clinicdesk.server.models import ServerBase
 
 

@@ -14,7 +14,7 @@ from clinicdesk.store.migrate import head_revision
 from tests.store.helpers import PASSPHRASE, NoKeyring, file_hashes, new_clinic, patient_names, register
 
 COMMANDS = ["app", "demo", "migrate", "backup", "restore", "plan", "redact", "transcribe", "server", "sync",
-            "audit"]
+            "report", "export", "audit"]
 
 
 def test_help_lists_every_command(capsys):

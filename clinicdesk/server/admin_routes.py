@@ -5,6 +5,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Depends, Path, Request
 
 from clinicdesk.server.auth import check_admin_token
+from clinicdesk.server.centre_keys import centre_key_for
 from clinicdesk.server.enrolment import create_centre, issue_enrolment_code, revoke_device
 from clinicdesk.server.models import ID_LENGTH
 from clinicdesk.server.schemas import NewCentre, NewEnrolmentCode, Revocation
@@ -19,9 +20,12 @@ router = APIRouter(prefix="/v1/admin", dependencies=[Depends(require_admin)])
 
 
 @router.post("/centres", status_code=201)
-def new_centre(body: NewCentre, state: ServerState = Depends(server_state)) -> dict:
+def new_centre(body: NewCentre, request: Request, state: ServerState = Depends(server_state)) -> dict:
     with state.transaction() as session:
         centre = create_centre(session, body.name, now=state.clock())
+        master = getattr(request.app.state, "centre_master_key", None)
+        if master is not None:  # the centre's shared key is made with it (centres made earlier get one on first use)
+            centre_key_for(session, centre.id, master, now=state.clock())
         return {"id": centre.id, "name": centre.name}
 
 

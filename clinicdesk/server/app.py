@@ -6,8 +6,11 @@ from datetime import UTC, datetime
 
 from fastapi import Depends, FastAPI
 
-from clinicdesk.server import admin_routes, device_routes
+from clinicdesk.server import admin_routes, centre_key_routes, device_routes
 from clinicdesk.server.body_limits import BodySizeLimitByPath
+from clinicdesk.server.centre_keys import MasterKey
+from clinicdesk.server.chunk_routes import LARGER_BODY_LIMITS_BY_PREFIX
+from clinicdesk.server.chunk_routes import router as chunk_router
 from clinicdesk.server.database import open_server_database
 from clinicdesk.server.errors import install_error_handlers
 from clinicdesk.server.limits import (
@@ -26,9 +29,10 @@ def utc_now() -> datetime:
 
 
 def create_app(database_url: str, *, admin_token: str | None = None, clock: Callable[[], datetime] = utc_now,
-               max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
+               max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, centre_master_key: MasterKey | None = None) -> FastAPI:
     """The HQ application; the schema is brought to the Alembic head before the first request.
-    Without an admin token the admin endpoints refuse every call."""
+    Without an admin token the admin endpoints refuse every call; without a master key (the file that wraps the
+    centre keys, clinicdesk.server.centre_keys) devices get no centre key."""
     if admin_token is not None and len(admin_token) < MIN_ADMIN_TOKEN_LENGTH:
         raise ValueError(f"The HQ admin token must be at least {MIN_ADMIN_TOKEN_LENGTH} characters long.")
     sessions = open_server_database(database_url)
@@ -42,9 +46,13 @@ def create_app(database_url: str, *, admin_token: str | None = None, clock: Call
                   lifespan=lifespan,
                   dependencies=[Depends(reject_unknown_query_parameters), Depends(require_json_content_type)])
     app.state.hq = ServerState(sessions=sessions, clock=clock, admin_token=admin_token)
+    app.state.centre_master_key = centre_master_key
     install_error_handlers(app)
     app.include_router(device_routes.router)
     app.include_router(admin_routes.router)
+    app.include_router(centre_key_routes.router)
     install_sync(app)
-    app.add_middleware(BodySizeLimitByPath, max_bytes=max_body_bytes, larger=LARGER_BODY_LIMITS)
+    app.include_router(chunk_router)
+    app.add_middleware(BodySizeLimitByPath, max_bytes=max_body_bytes, larger=LARGER_BODY_LIMITS,
+                       larger_by_prefix=LARGER_BODY_LIMITS_BY_PREFIX)
     return app

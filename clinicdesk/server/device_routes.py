@@ -25,10 +25,11 @@ def health() -> dict:
 @router.post("/enrol", status_code=201)
 def enrol(body: Enrolment, state: ServerState = Depends(server_state)) -> dict:
     with state.transaction() as session:
-        enrolled = enrol_device(session, body.code, body.device_name, now=state.clock())
+        enrolled = enrol_device(session, body.code, body.device_name, now=state.clock(),
+                                proposed_device_code=body.device_code)
     return {"device_id": enrolled.device_id, "device_name": enrolled.device_name,
             "centre_id": enrolled.centre_id, "centre_name": enrolled.centre_name,
-            "credential": enrolled.credential,
+            "device_code": enrolled.device_code, "credential": enrolled.credential,
             "note": "Store this credential now: HQ keeps only a hash of it and cannot show it again."}
 
 

@@ -1,5 +1,8 @@
 """HQ admin and enrolment operations over one database session: centres, one-time codes, devices, revocation."""
 
+import itertools
+import string
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +30,7 @@ class EnrolledDevice:
     centre_id: str
     centre_name: str
     credential: str  # shown once; HQ keeps only its hash
+    device_code: str  # the letter(s) this device numbers patients and bookings with, unique in its centre
 
 
 def create_centre(session: Session, name: str, *, now: datetime) -> CentreRow:
@@ -55,9 +59,31 @@ def issue_enrolment_code(session: Session, centre_id: str, *, valid_for: timedel
 _CODE_REFUSED = "This enrolment code is not valid: it may be mistyped, already used or expired. Ask HQ for a new one."
 
 
-def enrol_device(session: Session, code: str, device_name: str, *, now: datetime) -> EnrolledDevice:
-    """Turn a one-time code into a device of the code's centre. The code is claimed with one conditional UPDATE,
-    so two devices racing with the same code cannot both win."""
+def device_codes() -> Iterator[str]:
+    """A, B, ... Z, then AA, AB, ... ZZ: the order free device codes are handed out in."""
+    for length in (1, 2):
+        for letters in itertools.product(string.ascii_uppercase, repeat=length):
+            yield "".join(letters)
+
+
+def _free_device_code(session: Session, centre_id: str, proposed: str | None) -> str:
+    """The proposed code if no device of the centre ever had it (a revoked device's numbers still exist), else the
+    first free one."""
+    taken = set(session.scalars(select(DeviceRow.device_code).where(DeviceRow.centre_id == centre_id,
+                                                                     DeviceRow.device_code.is_not(None))))
+    if proposed and proposed not in taken:
+        return proposed
+    for candidate in device_codes():
+        if candidate not in taken:
+            return candidate
+    raise ApiError(409, "no_device_code_left", "Every device code of this centre is in use; revoke and replace "
+                                               "devices instead of enrolling more.")
+
+
+def enrol_device(session: Session, code: str, device_name: str, *, now: datetime,
+                 proposed_device_code: str | None = None) -> EnrolledDevice:
+    """Turn a one-time code into a device of the code's centre, with a device code unique in that centre. The code
+    is claimed with one conditional UPDATE, so two devices racing with the same code cannot both win."""
     digest = code_digest(code)
     centre_id = centre_of_enrolment_code(session, digest)
     if centre_id is None:
@@ -72,9 +98,16 @@ def enrol_device(session: Session, code: str, device_name: str, *, now: datetime
         raise ApiError(403, "enrolment_code_expired", "This enrolment code has expired. Ask HQ for a new one.")
     device_id = new_id()
     issued = issue_credential(device_id)
+    device_code = _free_device_code(session, row.centre_id, proposed_device_code)
     session.add(DeviceRow(id=device_id, centre_id=row.centre_id, name=device_name,
-                          credential_hash=issued.stored_hash, enrolled_at=now))
-    session.flush()
+                          credential_hash=issued.stored_hash, enrolled_at=now, device_code=device_code))
+    try:
+        session.flush()
+    except IntegrityError:
+        # another device of the centre took the same free code a moment ago; the whole enrolment rolls back, so
+        # the one-time code is still unused and the same request can simply be made again
+        raise ApiError(409, "device_code_busy", "Another device of this centre is enrolling at this moment; try "
+                                                "again.") from None
     claimed = session.execute(
         update(EnrolmentCodeRow)
         .where(EnrolmentCodeRow.id == row.id, EnrolmentCodeRow.used_at.is_(None), EnrolmentCodeRow.expires_at > now)
@@ -83,7 +116,7 @@ def enrol_device(session: Session, code: str, device_name: str, *, now: datetime
     if claimed.rowcount != 1:
         raise ApiError(403, "enrolment_code_used", "This enrolment code has already been used. Ask HQ for a new one.")
     centre = session.get(CentreRow, row.centre_id)
-    return EnrolledDevice(device_id, device_name, centre.id, centre.name, issued.credential)
+    return EnrolledDevice(device_id, device_name, centre.id, centre.name, issued.credential, device_code)
 
 
 def revoke_device(session: Session, device_id: str, reason: str, *, now: datetime) -> DeviceRow:

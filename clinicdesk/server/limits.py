@@ -96,8 +96,15 @@ async def reject_unknown_query_parameters(request: Request) -> None:
                        f"This endpoint does not take the query parameter(s): {', '.join(unknown)[:100]}.")
 
 
+RAW_BODY_ROUTE = "x-clinicdesk-raw-body"  # openapi_extra flag of a route that reads raw bytes and checks their type
+
+
 async def require_json_content_type(request: Request) -> None:
-    """Bodies must be declared as JSON; anything else is refused before parsing."""
+    """Bodies must be declared as JSON; anything else is refused before parsing (except on a route flagged
+    RAW_BODY_ROUTE, such as a chunk upload, which checks its own content type)."""
+    route = request.scope.get("route")
+    if (getattr(route, "openapi_extra", None) or {}).get(RAW_BODY_ROUTE):
+        return
     if request.method in ("POST", "PUT", "PATCH"):
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type != "application/json":

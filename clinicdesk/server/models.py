@@ -2,12 +2,13 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from clinicdesk.store.models import UtcDateTime
 
 ID_LENGTH = 36  # UUIDv7 text: portable between SQLite and PostgreSQL
+DEVICE_CODE_MAX = 4  # the desktop's counters keep a device code of up to 4 characters
 CENTRE_NAME_MAX = 80
 DEVICE_NAME_MAX = 80
 REASON_MAX = 200
@@ -31,7 +32,8 @@ class DeviceRow(ServerBase):
     """A reception desktop or consultation tablet; every request it makes is scoped to its centre."""
 
     __tablename__ = "devices"
-    __table_args__ = (Index("ix_devices_centre_id", "centre_id"),)
+    __table_args__ = (Index("ix_devices_centre_id", "centre_id"),
+                      UniqueConstraint("centre_id", "device_code", name="uq_devices_centre_device_code"))
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     centre_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("centres.id"))
@@ -40,6 +42,9 @@ class DeviceRow(ServerBase):
     enrolled_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
+    # the letter(s) this device puts in UHIDs and booking references (KOC-B-000123); unique within its centre so two
+    # desks working offline never issue the same number. NULL for a device enrolled before codes were given.
+    device_code: Mapped[str | None] = mapped_column(String(DEVICE_CODE_MAX))
 
 
 class EnrolmentCodeRow(ServerBase):
@@ -56,3 +61,15 @@ class EnrolmentCodeRow(ServerBase):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     used_by_device_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), ForeignKey("devices.id"))
+
+
+class CentreKeyRow(ServerBase):
+    """A centre's shared key, only ever stored wrapped by the HQ master key (a file outside this database)."""
+
+    __tablename__ = "centre_keys"
+
+    centre_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("centres.id"), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(16))  # public fingerprint (clinicdesk.store.crypto.centre_key_id)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)  # nonce + AES-GCM(master key, centre key)
+    master_key_id: Mapped[str] = mapped_column(String(16))  # which master key wrapped it
+    created_at: Mapped[datetime]

@@ -1,10 +1,12 @@
 """Request bodies of the HQ API, each a StrictModel with bounded fields; responses are plain dicts."""
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
 
 from clinicdesk.server.credentials import CODE_MAX_LENGTH
 from clinicdesk.server.limits import StrictModel, text
-from clinicdesk.server.models import CENTRE_NAME_MAX, DEVICE_NAME_MAX, ID_LENGTH, REASON_MAX
+from clinicdesk.server.models import CENTRE_NAME_MAX, DEVICE_CODE_MAX, DEVICE_NAME_MAX, ID_LENGTH, REASON_MAX
 
 MAX_CODE_VALID_HOURS = 7 * 24
 
@@ -18,9 +20,15 @@ class NewEnrolmentCode(StrictModel):
     valid_hours: int = Field(default=24, ge=1, le=MAX_CODE_VALID_HOURS)
 
 
+DeviceCode = Annotated[str, StringConstraints(pattern=rf"^[A-Z]{{1,{DEVICE_CODE_MAX}}}$")]
+
+
 class Enrolment(StrictModel):
     code: text(CODE_MAX_LENGTH)
     device_name: text(DEVICE_NAME_MAX)
+    # the code this device numbers with today ("A" on a new install); kept if free in the centre. Devices of an
+    # older version send none and get the next free one.
+    device_code: DeviceCode | None = None
 
 
 class Revocation(StrictModel):

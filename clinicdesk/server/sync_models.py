@@ -7,7 +7,7 @@ Citus can distribute every table on it.
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clinicdesk.server.models import ID_LENGTH, ServerBase
@@ -19,6 +19,7 @@ FIELD_NAME_MAX = 64
 DIGEST_LENGTH = 64  # SHA-256 hex
 OUTCOME_MAX = 16
 RESOLVER_MAX = 80  # a staff name or id
+SETTLEMENT_NOTE_MAX = 200  # why a review item was settled so
 
 
 def _centre_column() -> Mapped[str]:
@@ -70,6 +71,8 @@ class ChangeRow(ServerBase):
     """The centre's change log that devices pull: each accepted operation, numbered per centre."""
 
     __tablename__ = "sync_changes"
+    # the conflict queue names the device behind each version's stamp by finding the change that carried it
+    __table_args__ = (Index("ix_sync_changes_centre_hlc", "centre_id", "hlc"),)
 
     centre_id: Mapped[str] = _centre_column()
     server_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -133,6 +136,8 @@ class ReviewItemRow(ServerBase):
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[str | None] = mapped_column(String(RESOLVER_MAX))
+    decision: Mapped[str | None] = mapped_column(String(32))  # once settled: different_people or same_person
+    note: Mapped[str | None] = mapped_column(String(SETTLEMENT_NOTE_MAX))  # the person's words, if any
 
 
 class ServerEpochRow(ServerBase):

@@ -1,5 +1,5 @@
-"""Endpoints of the conflict queue (list, resolve), the loser log and review items for a centre's devices, and the
-admin's epoch reset. The centre always comes from the device credential."""
+"""Endpoints of the conflict queue (list, resolve), the loser log and review items (list, settle) for a centre's
+devices, and the admin's epoch reset. The centre always comes from the device credential."""
 
 from typing import Any, Literal
 
@@ -15,20 +15,24 @@ from clinicdesk.server.state import ServerState, server_state
 from clinicdesk.server.sync_clock import ServerClock
 from clinicdesk.server.sync_conflicts import (
     ALL,
+    DIFFERENT_PEOPLE,
     OPEN,
     RESOLVED,
+    SAME_PERSON,
     list_conflicts,
     list_loser_log,
     list_review_items,
     resolve_conflict,
+    settle_review_item,
 )
 from clinicdesk.server.sync_epoch import reset_epoch
-from clinicdesk.server.sync_models import RESOLVER_MAX
+from clinicdesk.server.sync_models import RESOLVER_MAX, SETTLEMENT_NOTE_MAX
 
 MAX_LIST_LIMIT = 500
 DEFAULT_LIST_LIMIT = 100
 MAX_VERSION_INDEX = 100
 ConflictId = Path(min_length=1, max_length=64)
+ReviewItemId = Path(min_length=1, max_length=64)  # its own: FastAPI binds a Path() object to the first name used
 ListState = Literal[OPEN, RESOLVED, ALL]
 
 router = APIRouter(prefix="/v1/sync")
@@ -48,6 +52,14 @@ class Resolution(StrictModel):
         if given == {"choice", "value"} or (given == {"choice"} and self.choice is None) or not given:
             raise ValueError("send exactly one of 'choice' (the index of a version) or 'value' (a new value)")
         return self
+
+
+class Settlement(StrictModel):
+    """A person's decision on a possible duplicate: two people, or one person to merge later (never automatically)."""
+
+    decision: Literal[DIFFERENT_PEOPLE, SAME_PERSON]
+    settled_by: text(RESOLVER_MAX)
+    note: text(SETTLEMENT_NOTE_MAX, min_length=0) | None = None
 
 
 class EpochReset(StrictModel):
@@ -96,6 +108,16 @@ def review_items(state_filter: ListState = Query(OPEN, alias="state"),
     """Possible duplicate patients for a person to look at (row ids only; the device shows the records)."""
     with state.transaction(device.centre_id) as session:
         return {"review_items": list_review_items(session, device.centre_id, state_filter, limit)}
+
+
+@router.post("/review-items/{item_id}/settle")
+def settle(body: Settlement, item_id: str = ReviewItemId, device: AuthenticatedDevice = Depends(current_device),
+           state: ServerState = Depends(server_state)) -> dict:
+    """Record who decided what about a possible duplicate; another centre's item is 404, never 403."""
+    with state.transaction(device.centre_id) as session:
+        return {"review_item": settle_review_item(session, centre_id=device.centre_id, item_id=item_id,
+                                                  decision=body.decision, settled_by=body.settled_by,
+                                                  note=body.note, now=state.clock())}
 
 
 @admin_router.post("/epoch/reset")

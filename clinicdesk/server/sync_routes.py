@@ -19,6 +19,7 @@ from clinicdesk.server.sync_models import ChangeRow, RowStateRow
 from clinicdesk.server.sync_push import apply_batch
 from clinicdesk.server.sync_queue_routes import admin_router
 from clinicdesk.server.sync_queue_routes import router as queue_router
+from clinicdesk.server.sync_rows import router as rows_router
 from clinicdesk.server.sync_schemas import (
     DEFAULT_PULL_LIMIT,
     MAX_PULL_LIMIT,
@@ -38,6 +39,7 @@ def install_sync(app: FastAPI) -> None:
     app.state.sync_clock = ServerClock()
     app.include_router(router)
     app.include_router(queue_router)
+    app.include_router(rows_router)  # row-level checks behind the summary: digests per row, merged state, epoch
     app.include_router(admin_router)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from clinicdesk.domain.appointments import Source, Status, format_booking_reference
 from clinicdesk.domain.errors import ClinicError, NotFound, ValidationError
 from clinicdesk.domain.scheduling.model import Patient, Preferences, TimeOfDay
+from clinicdesk.services import notification_planning
 from clinicdesk.services.appointment_dto import BookingRequest, SlotSuggestion
 from clinicdesk.services.context import ServiceContext
 from clinicdesk.services.scheduling_adapter import Diary, engine_gender
@@ -155,6 +156,7 @@ def record_status(ctx: ServiceContext, session: Session, row: AppointmentRow, *,
                     reason=reason)
     row.status = to_status.value
     row.updated_at = ctx.now()
+    notification_planning.after_status(ctx, session, row, to_status)  # cancelled: its reminders go with it
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,7 @@ def insert_appointment(ctx: ServiceContext, session: Session, diary: Diary, new:
     _append_history(ctx, session, row.id, seq=1, event="book", from_status="", to_status=new.status,
                     reason=new.reason)
     session.flush()
+    notification_planning.after_insert(ctx, session, row)  # its reminders, in the same transaction
     return row
 
 

@@ -44,6 +44,9 @@ class Changes:
     therapy: bool = False  # care plans, sessions and their records, incidents, outcomes
     stock: bool = False
     consultations: bool = False  # consultations, recording consent, recordings, transcripts, notes, vitals, Rx
+    messages: bool = False  # patients' reminders and messages, message templates and channels, staff alerts
+    billing: bool = False  # invoices, credit notes, payments, refunds, claims, prices and packages
+    leads: bool = False  # enquiries, their history and assignment
 
 
 @dataclass

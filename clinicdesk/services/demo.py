@@ -23,7 +23,17 @@ from clinicdesk.domain.prakriti import (
     score_answers,
 )
 from clinicdesk.domain.roles import ROLE_LABELS, Role
-from clinicdesk.services import admin, auth, demo_appointments, demo_consultations, demo_therapy, patient_records
+from clinicdesk.services import (
+    admin,
+    auth,
+    demo_appointments,
+    demo_billing,
+    demo_consultations,
+    demo_leads,
+    demo_messages,
+    demo_therapy,
+    patient_records,
+)
 from clinicdesk.services import demo_clinical as clinical
 from clinicdesk.services import demo_names as names
 from clinicdesk.services import patients as patient_service
@@ -561,7 +571,14 @@ def _populate(db: Database, rng: random.Random, patient_count: int, now: datetim
         pick_patient=lambda: week.patients["KOC"][0].id if week.patients["KOC"] else None,
         centre_id=centre_ids["KOC"], today=today, set_clock=clock.set, now=now,
         floor_patients=lambda: [p.id for p in week.patients["KOC"][1:]])
-    pending = course.actions()
+    # Enquiries at both centres, and the course patient's labs and intake forms, join the same timeline.
+    cro = _ctx(db, clock, _sign_in(db, clock, "kavya.cro"))
+    pending = sorted(course.actions() + demo_leads.lead_actions(
+        desks=desks, officer=cro, today=today, rng=random.Random(week_seed + 2),
+        latest_patient=lambda code: week.patients[code][-1].id if week.patients[code] else None,
+    ) + demo_leads.inbox_actions(doctor=doctors["KOC"][0], nurse=charting["KOC"], desk=desks["KOC"], today=today,
+                                 course_patient=lambda: week.patients["KOC"][0].id if week.patients["KOC"] else None),
+        key=lambda action: action[0])
     # Patients registered before the week's first booking come first; later ones arrive among the week's events.
     opening = demo_appointments.week_start(today)
     for i, (registered_at, window) in enumerate(_visit_times(rng, patient_count, first_day, today - timedelta(1))):
@@ -584,6 +601,9 @@ def _populate(db: Database, rng: random.Random, patient_count: int, now: datetim
             when = _aware_ist(today - timedelta(days=1 + index % 3), 11, 30 + 7 * index)
             week.at(when, lambda index=index: _visit(visits, week.patients["KOC"], index))
     week.run()
+    demo_messages.send_due_now(ctx, clock.set, now)  # reminders due by now went out; later ones stay scheduled
+    if patient_count:
+        demo_billing.add_bills(ctx, clock.set, now, centre_id=centre_ids["KOC"])  # invoices, payments, a plan
     return _Facts(rooms, equipment, staff, stats, week.summary() if patient_count else None, course.summary())
 
 
@@ -633,6 +653,7 @@ def _add_patient(rng: random.Random, stats: _Stats, unique: _Unique, centre: str
     at(0.1)
     patient_records.set_preferences(desk, patient_id,
                                     _preferences(rng, draft, age_on(draft.date_of_birth, on), marketing))
+    demo_messages.record_channel_consents(desk, patient_id, sum(stats.per_centre.values()))
 
     at(0.5)
     if rng.random() < 0.75:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from clinicdesk.domain.outcomes import OutcomeReport
 from clinicdesk.services import (
+    demo_feedback,
     incidents,
     outcomes,
     procedure_consent,
@@ -251,10 +252,12 @@ class DemoCourse:
         if steps:
             pain, stiffness, energy, sleep, digestion = _SCORES[min(self._sop_runs, len(_SCORES) - 1)]
             self._sop_runs += 1
+            nausea = {"nausea": demo_feedback.NAUSEA_AFTER_VIRECHANA} if item.key.startswith("vir") else {}
             outcomes.record_outcome(self.nurse, self.plan_id, OutcomeReport(
-                {"knee pain": pain, "morning stiffness": stiffness}, energy=energy, sleep=sleep, digestion=digestion,
-                side_effects="Light-headed in the steam" if incident else ""), session_id=item.id)
+                {"knee pain": pain, "morning stiffness": stiffness} | nausea, energy=energy, sleep=sleep,
+                digestion=digestion, side_effects="Light-headed in the steam" if incident else ""), session_id=item.id)
             self.reports += 1
+        demo_feedback.after_session(self, item.key, item.id)  # the patient's ratings, at the desk
 
     def summary(self) -> str:
         if not self.plan_id:

@@ -7,6 +7,7 @@ from clinicdesk.domain.outcomes import OutcomeReport, check_outcome
 from clinicdesk.domain.roles import Action
 from clinicdesk.domain.therapy_sessions import SessionStatus
 from clinicdesk.services.context import Changes, ServiceContext
+from clinicdesk.services.rule_hooks import outcome_rules
 from clinicdesk.services.scheduling_adapter import to_local
 from clinicdesk.services.therapy_dto import OutcomePoint, ProgressSeries
 from clinicdesk.services.therapy_plans import phase_counts
@@ -34,6 +35,7 @@ def record_outcome(ctx: ServiceContext, plan_id: str, report: OutcomeReport, *,
                                by_staff_id=ctx.user.staff_id)
         session.add(row)
         ctx.audit(session, "therapy.outcome", entity="care_plan", entity_id=plan.id)
+        outcome_rules(ctx, session, plan, row)  # care rules: call tasks, session flags, messages, in this transaction
         return row.id, Changes(therapy=True)
 
 

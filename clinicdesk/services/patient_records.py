@@ -37,7 +37,8 @@ from clinicdesk.store.models import (
     StaffRow,
 )
 
-CONSENT_KINDS = ("treatment", "data_processing", "recording", "photography", "marketing", "research")
+CONSENT_KINDS = ("treatment", "data_processing", "recording", "photography", "marketing", "research",
+                 "contact_sms", "contact_whatsapp", "contact_email")  # messages need consent for their channel
 CONSENT_METHODS = ("signed", "verbal", "digital")
 CHANNELS = ("sms", "whatsapp", "email", "phone")
 SEVERITIES = ("mild", "moderate", "severe")
@@ -252,6 +253,17 @@ def set_preferences(ctx: ServiceContext, patient_id: str, prefs: CommunicationPr
 def add_document(ctx: ServiceContext, patient_id: str, *, title: str, mime_type: str, content: bytes) -> Changes:
     """Attach a scan or report; the content is sealed before it reaches the database."""
     user = ctx.authorise(Action.PATIENT_DOCUMENT_ADD, entity="patient", entity_id=patient_id)
+    check_document(title, mime_type, content)
+    with ctx.unit_of_work() as session:
+        _patient(session, patient_id)
+        store_document_in(ctx, session, patient_id, title=title, mime_type=mime_type, content=content,
+                          added_by=user.staff_id)
+        ctx.audit(session, "patient.document_add", entity="patient", entity_id=patient_id)
+    return Changes(patients=True)
+
+
+def check_document(title: str, mime_type: str, content: bytes) -> None:
+    """ValidationError naming what is wrong with an attachment (title, type, size), before anything is written."""
     problems = {}
     if not title.strip() or len(title) > 200:
         problems["title"] = "is required (at most 200 characters)"
@@ -263,15 +275,17 @@ def add_document(ctx: ServiceContext, patient_id: str, *, title: str, mime_type:
         problems["file"] = "is larger than 20 MB; scan at a lower resolution"
     if problems:
         raise ValidationError(problems, {"title": "Document title", "file": "File"})
-    with ctx.unit_of_work() as session:
-        _patient(session, patient_id)
-        doc_id = ctx.make_id()
-        session.add(PatientDocumentRow(id=doc_id, patient_id=patient_id, title=title.strip(), mime_type=mime_type,
-                                       size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest(),
-                                       sealed_content=ctx.db.sealer.seal(content, context=f"document:{doc_id}"),
-                                       added_at=ctx.now(), added_by=user.staff_id))
-        ctx.audit(session, "patient.document_add", entity="patient", entity_id=patient_id)
-    return Changes(patients=True)
+
+
+def store_document_in(ctx: ServiceContext, session: Session, patient_id: str, *, title: str, mime_type: str,
+                      content: bytes, added_by: str) -> str:
+    """Seal and add a checked attachment inside the caller's transaction (a lab report); returns its id."""
+    doc_id = ctx.make_id()
+    session.add(PatientDocumentRow(id=doc_id, patient_id=patient_id, title=title.strip(), mime_type=mime_type,
+                                   size_bytes=len(content), sha256=hashlib.sha256(content).hexdigest(),
+                                   sealed_content=ctx.db.sealer.seal(content, context=f"document:{doc_id}"),
+                                   added_at=ctx.now(), added_by=added_by))
+    return doc_id
 
 
 def open_document(ctx: ServiceContext, patient_id: str, document_id: str) -> tuple[str, str, bytes]:
@@ -281,6 +295,8 @@ def open_document(ctx: ServiceContext, patient_id: str, document_id: str) -> tup
         row = session.get(PatientDocumentRow, document_id)
         if row is None or row.patient_id != patient_id:
             raise NotFound("That document was not found.")
+        if not row.sealed_content:  # a row pulled from HQ whose bytes travel separately (clinicdesk/sync/blobs.py)
+            raise NotFound("This document is still downloading from HQ; it opens after the next sync.")
         content = ctx.db.sealer.open(row.sealed_content, context=f"document:{row.id}")
         ctx.audit(session, "patient.document_view", entity="patient", entity_id=patient_id)
         return row.title, row.mime_type, content

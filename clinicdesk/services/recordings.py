@@ -140,7 +140,7 @@ def begin_recording(ctx: ServiceContext, consultation_id: str, *, sample_rate: i
         today = local_today(session, consultation.centre_id, ctx.now())
         row = RecordingRow(id=recording_id, consultation_id=consultation_id,
                            file_name=f"{RECORDINGS_DIR}/{recording_id}.cdaudio",
-                           wrapped_key=audio_vault.wrap_recording_key(ctx.db.key, key, recording_id=recording_id),
+                           wrapped_key=audio_vault.wrap_recording_key(ctx.db.sealer, key, recording_id=recording_id),
                            sample_rate=sample_rate, channels=channels, seconds=Decimal(0), state="recording",
                            started_at=ctx.now(), started_by=user.staff_id,
                            delete_after=today + timedelta(days=retention_days(session)))
@@ -183,7 +183,7 @@ def open_recording_key(ctx: ServiceContext, recording_id: str) -> RecordingStart
             raise NotFound("That recording was not found.")
         if row.state == "deleted":
             raise NotFound("That recording was deleted and can no longer be played.")
-        key = audio_vault.unwrap_recording_key(ctx.db.key, row.wrapped_key, recording_id=row.id)
+        key = audio_vault.unwrap_recording_key(ctx.db.sealer, row.wrapped_key, recording_id=row.id)
         ctx.audit(session, "consult.recording_open", entity="recording", entity_id=recording_id)
         return RecordingStart(row.id, _path(ctx, row), key, row.sample_rate, row.channels)
 

@@ -68,6 +68,8 @@ def open_photo(ctx: ServiceContext, plan_session_id: str, photo_id: str) -> tupl
         row = session.get(SessionPhotoRow, photo_id)
         if row is None or row.session_id != plan_session_id:
             raise NotFound("That photo was not found.")
+        if not row.sealed_content:  # a row pulled from HQ whose bytes travel separately (clinicdesk/sync/blobs.py)
+            raise NotFound("This photo is still downloading from HQ; it opens after the next sync.")
         content = ctx.db.sealer.open(row.sealed_content, context=_context(row.id))
         ctx.audit(session, "therapy.photo_view", entity="plan_session", entity_id=plan_session_id)
         return row.mime_type, content

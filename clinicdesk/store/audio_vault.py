@@ -1,4 +1,4 @@
-"""Encrypted consultation audio: per-recording keys wrapped by the database key, files sealed chunk by chunk."""
+"""Encrypted consultation audio: recording keys wrapped by the centre (else database) key, files sealed in chunks."""
 
 import hashlib
 import hmac
@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from clinicdesk.domain.errors import ClinicError
-from clinicdesk.store.crypto import _subkey
+from clinicdesk.store.crypto import KEY_ID_BYTES, FieldSealer, _subkey
 from clinicdesk.store.keys import DatabaseKey
 
 MAGIC = b"CDAUDIO\x00"
@@ -26,7 +26,9 @@ _HEADER = struct.Struct(">8sBIB16s16s")
 _CHUNK_LENGTH = struct.Struct(">I")
 _CHUNK_AD = struct.Struct(">QB")
 _TAG_BYTES = 16
-_WRAP_VERSION = 1
+_WRAP_VERSION = 1  # wrapped with a subkey of the database key
+_CENTRE_WRAP_VERSION = 2  # wrapped with a subkey of the centre key; its key id follows the version byte
+_WRAP_PURPOSE = "audio-key-wrap-v1"
 _MAX_CHUNK_BYTES = 64 * 1024 * 1024
 
 
@@ -58,21 +60,50 @@ def _wrap_ad(recording_id: str) -> bytes:
     return b"clinicdesk:recording-key:" + recording_id.encode()
 
 
-def wrap_recording_key(db_key: DatabaseKey, recording_key: bytes, *, recording_id: str) -> bytes:
-    """Encrypt a recording key for storage next to the recording's row; bound to that recording id."""
+def wrap_recording_key(keys: DatabaseKey | FieldSealer, recording_key: bytes, *, recording_id: str) -> bytes:
+    """Encrypt a recording key for storage next to the recording's row; bound to that recording id. Given the
+    database's sealer, a centre key (when this device has one) wraps it, so the centre's other devices can unwrap."""
     if len(recording_key) != RECORDING_KEY_BYTES:
         raise ValueError("a recording key is 32 bytes")
     nonce = secrets.token_bytes(12)
-    sealed = AESGCM(_subkey(db_key, "audio-key-wrap-v1")).encrypt(nonce, recording_key, _wrap_ad(recording_id))
+    centre = keys.centre_subkey(_WRAP_PURPOSE) if isinstance(keys, FieldSealer) else None
+    if centre is not None:
+        key_id, wrapping_key = centre
+        sealed = AESGCM(wrapping_key).encrypt(nonce, recording_key, _wrap_ad(recording_id))
+        return bytes([_CENTRE_WRAP_VERSION]) + key_id + nonce + sealed
+    sealed = AESGCM(_device_wrapping_key(keys)).encrypt(nonce, recording_key, _wrap_ad(recording_id))
     return bytes([_WRAP_VERSION]) + nonce + sealed
 
 
-def unwrap_recording_key(db_key: DatabaseKey, wrapped: bytes, *, recording_id: str) -> bytes:
+def _device_wrapping_key(keys: DatabaseKey | FieldSealer) -> bytes:
+    return keys.device_subkey(_WRAP_PURPOSE) if isinstance(keys, FieldSealer) else _subkey(keys, _WRAP_PURPOSE)
+
+
+def is_wrapped_with_centre_key(wrapped: bytes) -> bool:
+    return bool(wrapped) and wrapped[0] == _CENTRE_WRAP_VERSION
+
+
+def unwrap_recording_key(keys: DatabaseKey | FieldSealer, wrapped: bytes, *, recording_id: str) -> bytes:
+    """The recording key; either format opens (older recordings were wrapped with the database key)."""
+    if len(wrapped) >= 1 + KEY_ID_BYTES + 12 + _TAG_BYTES and wrapped[0] == _CENTRE_WRAP_VERSION:
+        centre = keys.centre_subkey(_WRAP_PURPOSE) if isinstance(keys, FieldSealer) else None
+        if centre is None:
+            raise WrongRecordingKey("This recording's key is sealed with the centre's key, which this device does not "
+                                    "have yet; sync with HQ and try again.")
+        key_id, wrapping_key = centre
+        if wrapped[1:1 + KEY_ID_BYTES] != key_id:
+            raise WrongRecordingKey("This recording's key is sealed with another centre's key, so the recording "
+                                    "cannot be played here.")
+        body = wrapped[1 + KEY_ID_BYTES:]
+        try:
+            return AESGCM(wrapping_key).decrypt(body[:12], body[12:], _wrap_ad(recording_id))
+        except InvalidTag:
+            raise WrongRecordingKey("This recording's key does not belong to it, so the recording cannot be "
+                                    "played.") from None
     if len(wrapped) < 1 + 12 + _TAG_BYTES or wrapped[0] != _WRAP_VERSION:
         raise RecordingDamaged("The stored key of this recording is damaged, so the recording cannot be played.")
     try:
-        return AESGCM(_subkey(db_key, "audio-key-wrap-v1")).decrypt(wrapped[1:13], wrapped[13:],
-                                                                    _wrap_ad(recording_id))
+        return AESGCM(_device_wrapping_key(keys)).decrypt(wrapped[1:13], wrapped[13:], _wrap_ad(recording_id))
     except InvalidTag:
         raise WrongRecordingKey("This recording's key does not belong to it or to this clinic's database, so the "
                                 "recording cannot be played.") from None

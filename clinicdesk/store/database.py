@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from clinicdesk.domain.ids import uuid7
 from clinicdesk.store import keys
+from clinicdesk.store.centre_key_store import load_centre_key
 from clinicdesk.store.crypto import FieldSealer
 from clinicdesk.store.datadir import DATABASE_FILE, LocalConfig
 from clinicdesk.store.engine import make_engine
@@ -79,4 +80,5 @@ def _open_with_key(data_dir: Path, config: LocalConfig, key: keys.DatabaseKey) -
     except Exception:
         engine.dispose()  # a refused (too new) or failed migration must not leave the file open
         raise
-    return Database(data_dir=data_dir, config=config, engine=engine, key=key, sealer=FieldSealer(key))
+    sealer = FieldSealer(key, centre_key=load_centre_key(engine, key))  # the centre's key once HQ gave it
+    return Database(data_dir=data_dir, config=config, engine=engine, key=key, sealer=sealer)

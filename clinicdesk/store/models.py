@@ -331,8 +331,14 @@ Index("ix_audit_entity", AuditEntryRow.entity, AuditEntryRow.entity_id)
 # Feature modules declare their rows on the same Base; importing them here puts every table in Base.metadata,
 # which is what Alembic compares against (migrations/env.py imports only this module).
 from clinicdesk.store import (  # noqa: E402,F401
+    blob_sync_state,
+    models_billing,
+    models_clinical_inbox,
     models_consent_media,
     models_consultation,
+    models_feedback,
+    models_leads,
+    models_notifications,
     models_protocols,
     models_scheduling,
     models_therapy,

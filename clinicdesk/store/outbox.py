@@ -18,7 +18,7 @@ from clinicdesk.domain.ids import uuid7
 from clinicdesk.domain.sync.hlc import Hlc, HlcStamp
 from clinicdesk.domain.sync.operations import Operation, OpKind
 from clinicdesk.store.models import Base, UtcDateTime
-from clinicdesk.store.sync_registry import is_synced, synced_columns
+from clinicdesk.store.sync_registry import ROW_ID_SEPARATOR, is_synced, may_travel, row_id_of, synced_columns
 
 PENDING, SENT, ACKNOWLEDGED, REJECTED = "pending", "sent", "acknowledged", "rejected"
 
@@ -106,12 +106,20 @@ def applying_remote_changes(session: Session) -> Iterator[Session]:
         session.info.pop(APPLYING_REMOTE_INFO_KEY, None)
 
 
-def _record_flush(session: Session, _flush_context) -> None:
+def _record_flush(session: Session, flush_context) -> None:
     # after_flush, not before_flush: the rows are written (defaults filled in, the write lock held, so reading and
     # bumping sync_state cannot race another writer), yet new/dirty/deleted and attribute history are still there.
     if session.info.get(APPLYING_REMOTE_INFO_KEY):
         return
-    _queue(session, _collect_changes(session))
+    _queue(session, _collect_changes(session, _deleted_in_flush(session, flush_context)))
+
+
+def _deleted_in_flush(session: Session, flush_context) -> list:
+    """Objects this flush deleted: those given to session.delete() and the orphans a delete-orphan cascade removed
+    (a centre's replaced holidays, a staff member's replaced hours), which session.deleted does not list."""
+    deleted = {inspect(obj) for obj in session.deleted}
+    deleted |= {state for state, (is_delete, list_only) in flush_context.states.items() if is_delete and not list_only}
+    return [state.obj() for state in deleted if state.obj() is not None]
 
 
 def _record_bulk_statement(execute_state):
@@ -121,24 +129,30 @@ def _record_bulk_statement(execute_state):
     if mapper is None or not is_synced(mapper.local_table.name) or session.info.get(APPLYING_REMOTE_INFO_KEY):
         return None
     table = mapper.local_table
-    [key] = table.primary_key.columns  # the registry allows only single-column keys
+    keys = list(table.primary_key.columns)
     synced = synced_columns(table.name)
     columns = [column for column in table.columns if column.name in synced]
     conn = session.connection()  # plain Core here, so these reads do not come back through this event
     where = execute_state.statement.whereclause
-    before = {row[key.name]: row for row in conn.execute(
-        select(key, *columns) if where is None else select(key, *columns).where(where)).mappings()}
+    read = select(*keys, *(c for c in columns if c not in keys))
+    before = {row_id_of([row[k.name] for k in keys]): row for row in conn.execute(
+        read if where is None else read.where(where)).mappings()}
     result = execute_state.invoke_statement()
     if execute_state.is_delete:
-        changes = [("delete", table.name, str(row_id), {}) for row_id in before]
-    else:
-        after = {row[key.name]: row for start in range(0, len(before), _IN_CHUNK) for row in conn.execute(
-            select(key, *columns).where(key.in_(list(before)[start:start + _IN_CHUNK]))).mappings()}
+        changes = [("delete", table.name, row_id, {}) for row_id in before]
+    elif len(keys) == 1:
+        [key] = keys
+        ids = [row[key.name] for row in before.values()]
+        after = {row_id_of([row[key.name]]): row for start in range(0, len(ids), _IN_CHUNK) for row in conn.execute(
+            read.where(key.in_(ids[start:start + _IN_CHUNK]))).mappings()}
         changes = []
         for row_id, new in after.items():
-            fields = {c.name: wire_value(new[c.name]) for c in columns if new[c.name] != before[row_id][c.name]}
+            fields = {c.name: wire_value(new[c.name]) for c in columns
+                      if new[c.name] != before[row_id][c.name] and may_travel(table.name, c.name, new[c.name])}
             if fields:
-                changes.append(("update", table.name, str(row_id), fields))
+                changes.append(("update", table.name, row_id, fields))
+    else:  # a link row is all key: a bulk UPDATE of one would change its identity, which no service does
+        changes = []
     _queue(session, changes)
     return result
 
@@ -151,9 +165,17 @@ def _queue(session: Session, changes: list[tuple[str, str, str, dict]]) -> None:
     wall = _wall_clock(session)
     created_at = wall.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")  # as UtcDateTime stores it
     hlc = _load_hlc(conn)
-    known = _known_stamps(conn, [(table, row_id) for kind, table, row_id, _ in changes if kind != "insert"])
+    # A link row (composite key, all key) may be "inserted" again under its old key: the same row kept by a save
+    # that replaced a list with an equal one (SQLAlchemy turns that delete + insert into no change), or a link
+    # added back after its deletion. Only those inserts are looked up: any other insert is a new id.
+    known = _known_stamps(conn, [(table, row_id) for kind, table, row_id, _ in changes
+                                 if kind != "insert" or ROW_ID_SEPARATOR in row_id])
     outbox_rows, fresh_stamps = [], []
     for kind, table, row_id, fields in changes:
+        if kind == "insert" and (table, row_id) in known and known[(table, row_id)][1] is None:
+            continue  # the link is here already: nothing changed
+        if kind == "update" and (table, row_id) not in known:
+            continue  # a row never queued (written before its table synced): backfill sends it whole, edit included
         stamp = hlc.now(int(wall.timestamp() * 1000)).to_string()
         before, deleted = known.get((table, row_id), ({}, None))
         base = {} if kind == "delete" else _base(before, fields)
@@ -168,7 +190,8 @@ def _queue(session: Session, changes: list[tuple[str, str, str, dict]]) -> None:
         else:
             fresh_stamps.append((table, row_id, _dumps(after), deleted))
         known[(table, row_id)] = (after, deleted)  # a second change to the same row in this flush sees the first
-    conn.exec_driver_sql(_INSERT_OUTBOX, outbox_rows)
+    if outbox_rows:
+        conn.exec_driver_sql(_INSERT_OUTBOX, outbox_rows)
     if fresh_stamps:
         conn.exec_driver_sql("INSERT INTO sync_row_stamps (table_name, row_id, stamps_json, deleted_hlc) "
                              "VALUES (?, ?, ?, ?)", fresh_stamps)
@@ -182,10 +205,10 @@ def _base(stamps: dict, fields: dict) -> dict:
     return {name: stamp for name, stamp in base.items() if stamp is not None}
 
 
-def _collect_changes(session: Session) -> list[tuple[str, str, str, dict]]:
+def _collect_changes(session: Session, deleted: list) -> list[tuple[str, str, str, dict]]:
     """(insert|update|delete, table, row id, wire fields) in an order HQ can apply: parents first, deletes last."""
     found = []
-    for kind, objects in (("insert", session.new), ("update", session.dirty), ("delete", session.deleted)):
+    for kind, objects in (("insert", session.new), ("update", session.dirty), ("delete", deleted)):
         for obj in objects:
             state = inspect(obj)
             table = state.mapper.local_table
@@ -195,9 +218,23 @@ def _collect_changes(session: Session) -> list[tuple[str, str, str, dict]]:
             if kind == "update" and not fields:
                 continue  # touched but equal, or only device-local columns changed
             found.append((kind, table, _row_id(state), fields))
+    found = _without_row_switches(found)
     order = _table_order()
     found.sort(key=lambda c: (c[0] == "delete", -order[c[1]] if c[0] == "delete" else order[c[1]]))
     return [(kind, table.name, row_id, fields) for kind, table, row_id, fields in found]
+
+
+def _without_row_switches(found: list) -> list:
+    """A row deleted and inserted again under the same key in one flush (a service's practitioner links replaced by
+    the same set) is one row that stays: its insert travels, and its delete would tombstone it everywhere else. A
+    link row (composite key) is all key, so there is nothing to send at all."""
+    inserted = {(table.name, row_id) for kind, table, row_id, _ in found if kind == "insert"}
+    switched = {(table.name, row_id) for kind, table, row_id, _ in found
+                if kind == "delete" and (table.name, row_id) in inserted}
+    if not switched:
+        return found
+    return [change for change in found if (change[1].name, change[2]) not in switched
+            or (change[0] == "insert" and len(change[1].primary_key.columns) == 1)]
 
 
 @cache
@@ -207,7 +244,8 @@ def _table_order() -> dict:
 
 
 def _fields(state, *, changed_only: bool) -> dict:
-    """The synced columns' values (sync_registry): device-local and sealed columns never enter the outbox."""
+    """The synced columns' values (sync_registry): device-local columns, and values sealed with this database's own
+    key, never enter the outbox."""
     fields = {}
     synced = synced_columns(state.mapper.local_table.name)
     for prop in state.mapper.column_attrs:
@@ -221,7 +259,8 @@ def _fields(state, *, changed_only: bool) -> dict:
             value = added[0]
         else:
             value = state.dict.get(prop.key)  # never loads: after the insert every written column is in the dict
-        fields[column.name] = wire_value(value)
+        if may_travel(column.table.name, column.name, value):  # never a value sealed with this database's own key
+            fields[column.name] = wire_value(value)
     return fields
 
 
@@ -230,7 +269,7 @@ def _row_id(state) -> str:
     values = [state.dict.get(mapper.get_property_by_column(column).key) for column in mapper.primary_key]
     if any(value is None for value in values) and state.identity:
         values = list(state.identity)
-    return "/".join(str(value) for value in values)
+    return row_id_of(values)
 
 
 def wire_value(value):
@@ -304,17 +343,23 @@ def _known_stamps(conn, keys: list[tuple[str, str]]) -> dict:
 
 # --- for the sync client -------------------------------------------------------------------------------------
 
+def queue_inserts(session: Session, table_name: str, rows: list[tuple[str, dict]]) -> None:
+    """Queue an insert of each (row id, wire fields) of `table_name` as the hook would have, with its stamps: for rows
+    already in the database that were never queued (clinicdesk/sync/backfill.py)."""
+    _queue(session, [("insert", table_name, row_id, fields) for row_id, fields in rows])
+
+
 def pending_operations(session: Session, limit: int) -> list[Operation]:
     """The oldest `limit` operations HQ has not acknowledged, in HLC order.
 
     Sent ones come again: a push whose answer was lost is simply repeated, and HQ's memory of operation ids makes
     the repeat change nothing.
     """
-    node = load_hlc(session).node
     rows = session.execute(select(OutboxRow).where(OutboxRow.state.in_((PENDING, SENT)))
                            .order_by(OutboxRow.hlc).limit(limit)).scalars()
     return [Operation(op_id=r.op_id, table=r.table_name, row_id=r.row_id, kind=OpKind(r.kind),
-                      fields=json.loads(r.fields_json), hlc=HlcStamp.parse(r.hlc), device_id=node,
+                      fields=json.loads(r.fields_json), hlc=HlcStamp.parse(r.hlc),
+                      device_id=HlcStamp.parse(r.hlc).node,  # the author: a resync relays changes HQ lost
                       base={name: HlcStamp.parse(text) for name, text in json.loads(r.base_json).items()})
             for r in rows]
 

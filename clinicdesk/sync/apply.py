@@ -16,7 +16,7 @@ from clinicdesk.domain.sync.operations import Operation
 from clinicdesk.domain.sync.policies import CLINICDESK_POLICIES
 from clinicdesk.store.models import Base
 from clinicdesk.store.outbox import ALL_FIELDS, SyncRowStampRow, wire_value
-from clinicdesk.store.sync_registry import LOCAL_ONLY_COLUMNS, is_synced
+from clinicdesk.store.sync_registry import CENTRE_SEALED_COLUMNS, LOCAL_ONLY_COLUMNS, is_synced, key_values_of
 
 
 class Applied(StrEnum):
@@ -55,6 +55,8 @@ def from_wire(column, value):
         return Decimal(str(value)) if kind.asdecimal else value
     if isinstance(kind, Boolean):
         return bool(value)
+    if isinstance(kind, Integer) and isinstance(value, str) and isinstance(column.type, TypeDecorator):
+        return Decimal(value)  # money kept as whole paise (models_billing.Paise) travels as its rupee text
     if isinstance(kind, Integer) and isinstance(value, str):
         return int(value)  # a key given as text
     return value
@@ -66,8 +68,11 @@ def apply_operation(session: Session, op: Operation) -> Applied:
     fields = CLINICDESK_POLICIES.schema().get(op.table)
     if mapper is None or fields is None:
         return Applied.SKIPPED
-    [key_column] = mapper.local_table.primary_key.columns  # the registry allows only single-column keys
-    row = session.get(mapper.class_, from_wire(key_column, op.row_id))
+    try:
+        key = primary_key_of(mapper, op.row_id)
+    except ValueError:
+        return Applied.SKIPPED  # HQ checked the shape; a key this version cannot read is left for a newer one
+    row = session.get(mapper.class_, key)
     stamp_row = session.get(SyncRowStampRow, (op.table, op.row_id))
     current = _row_state(mapper, op, row, stamp_row, fields)
     outcome = merge_row(current, op, CLINICDESK_POLICIES)
@@ -77,6 +82,13 @@ def apply_operation(session: Session, op: Operation) -> Applied:
     _write_row(session, mapper, row, new, op)
     _write_stamps(session, op, stamp_row, new)
     return Applied.CHANGED
+
+
+def primary_key_of(mapper: Mapper, row_id: str) -> tuple:
+    """The primary-key values an operation's row id stands for (a link row's id joins its key columns)."""
+    columns = list(mapper.local_table.primary_key.columns)
+    return tuple(from_wire(column, value) for column, value in zip(columns, key_values_of(row_id, len(columns)),
+                                                                   strict=True))
 
 
 def _row_state(mapper: Mapper, op: Operation, row, stamp_row: SyncRowStampRow | None,
@@ -100,6 +112,7 @@ def _write_row(session: Session, mapper: Mapper, row, new: RowState, op: Operati
     if new.is_deleted:
         if row is not None:
             session.delete(row)
+            session.flush()  # before a later insert of the same unique value (a replaced holiday) is flushed
         return
     columns = {column.name: column for column in mapper.local_table.columns}
     values = {mapper.get_property_by_column(columns[name]).key: from_wire(columns[name], value)
@@ -118,16 +131,19 @@ def _write_row(session: Session, mapper: Mapper, row, new: RowState, op: Operati
 
 def _unsynced_required_values(mapper: Mapper, new: RowState, changed_at: datetime) -> dict:
     """A new row needs what HQ does not carry: its key (the row id), its local timestamps (the change's time) and,
-    for a required sealed column, an empty value: the content stays sealed on the device that wrote it until a
-    centre-wide key exists (another device's key could not open it anyway)."""
+    for a required sealed column, an empty value: a record written before its device had the centre key gets its
+    sealed value in a later operation (another device's own key could not open it anyway)."""
     extra = {}
-    local_only = LOCAL_ONLY_COLUMNS.get(mapper.local_table.name, frozenset())
+    table = mapper.local_table.name
+    local_only = LOCAL_ONLY_COLUMNS.get(table, frozenset()) | CENTRE_SEALED_COLUMNS.get(table, frozenset())
+    key = dict(zip([c.name for c in mapper.local_table.primary_key.columns], primary_key_of(mapper, new.row_id),
+                   strict=True))
     for column in mapper.local_table.columns:
         if column.name in new.values or column.default is not None or column.server_default is not None:
             continue
         attribute = mapper.get_property_by_column(column).key
         if column.primary_key:
-            extra[attribute] = from_wire(column, new.row_id)
+            extra[attribute] = key[column.name]
         elif not column.nullable and isinstance(_kind(column), DateTime):
             extra[attribute] = changed_at
         elif not column.nullable and column.name in local_only:

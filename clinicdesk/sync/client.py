@@ -15,7 +15,6 @@ from clinicdesk.domain.sync.operations import Operation, OpKind
 from clinicdesk.store.database import Database
 from clinicdesk.store.outbox import (
     SyncStateRow,
-    applying_remote_changes,
     load_hlc,
     mark_acknowledged,
     mark_rejected,
@@ -23,11 +22,15 @@ from clinicdesk.store.outbox import (
     pending_operations,
     save_hlc,
 )
-from clinicdesk.sync.apply import Applied, apply_operation
+from clinicdesk.sync.backfill import backfill_outbox
+from clinicdesk.sync.blobs import sync_blobs_down, sync_blobs_up
+from clinicdesk.sync.centre_key import ensure_centre_key
 from clinicdesk.sync.errors import SyncError
+from clinicdesk.sync.page import apply_page, held_back_changes
 from clinicdesk.sync.settings import HqSettings
 from clinicdesk.sync.summary import SyncSummary
 from clinicdesk.sync.transport import EPOCH_HEADER, HqTransport
+from clinicdesk.sync.verify import VerifyReport, verify_and_repair
 
 PUSH_BATCH = 500  # HQ's limit per push
 PULL_PAGE = 500
@@ -57,16 +60,55 @@ def sync_once(database: Database, hq: HqSettings, *, now: Callable[[], datetime]
               transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep) -> SyncSummary:
     """Push everything pending, then pull everything new. A failure part-way leaves a consistent database: every
     finished batch and page is saved, and the next sync carries on from there without duplicates."""
+    from clinicdesk.sync.resync import refuse_if_resync_unfinished  # resync builds on this module: import late
+
+    refuse_if_resync_unfinished(database)
     started = time.perf_counter()
+    backfill_outbox(database)  # rows written before their table synced (an upgrade, an older database) go too
     with HqTransport(hq.url, hq.credential, ca_file=hq.ca_file or None, transport=transport, sleep=sleep) as client:
-        pushed = _push_all(database, client, now)
-        pulled, skipped = _pull_all(database, client, now)
-    return SyncSummary(pushed=pushed["answered"], pulled=pulled, conflicts=pushed["conflict"],
-                       rejected=pushed["rejected"], seconds=round(time.perf_counter() - started, 3), skipped=skipped,
-                       clock_warning=pushed.get("clock_warning", ""))
+        ensure_centre_key(database, client)  # before the push, so values sealed for the centre travel in it
+        pushed = push_all(database, client, now)
+        blobs_up = sync_blobs_up(database, client, now=now)  # after the rows they belong to
+        pulled, skipped = pull_all(database, client, now)
+        report, extra = verify_after_sync(database, client, now, pushed)
+        blobs_down = sync_blobs_down(database, client, now=now)  # once the rows they belong to are here
+    with database.session() as session:
+        waiting = len(held_back_changes(session))
+    return SyncSummary(pushed=pushed["answered"], pulled=pulled + extra["pulled"], conflicts=pushed["conflict"],
+                       rejected=pushed["rejected"], seconds=round(time.perf_counter() - started, 3),
+                       skipped=skipped + extra["skipped"], clock_warning=pushed.get("clock_warning", ""),
+                       blobs_up=blobs_up, blobs_down=blobs_down, held_back=waiting, **verify_fields(report))
 
 
-def _push_all(database: Database, client: HqTransport, now: Callable[[], datetime]) -> dict:
+def verify_after_sync(database: Database, client: HqTransport, now: Callable[[], datetime],
+                      counts: dict) -> tuple[VerifyReport, dict]:
+    """Compare with HQ (clinicdesk/sync/verify.py) and repair; a repair's own push answers are added to `counts`,
+    its pulls returned as {"pulled", "skipped"}."""
+    extra = {"pulled": 0, "skipped": 0}
+
+    def push() -> None:
+        for key, value in push_all(database, client, now).items():
+            counts[key] = value if key == "clock_warning" else counts[key] + value
+
+    def pull() -> None:
+        pulled, skipped = pull_all(database, client, now)
+        extra["pulled"] += pulled
+        extra["skipped"] += skipped
+
+    return verify_and_repair(database, client, now=now, push=push, pull=pull), extra
+
+
+def verify_fields(report: VerifyReport) -> dict:
+    """The summary's part of a verification: tables and row counts, never values."""
+    repaired = {}
+    if report.rows_from_hq or report.rows_sent_again:
+        repaired = {"rows_from_hq": report.rows_from_hq, "rows_sent_again": report.rows_sent_again}
+    if report.still_different:
+        repaired["still_different"] = list(report.still_different)
+    return {"verified": report.verified, "mismatched_tables": report.mismatched_tables, "repaired": repaired}
+
+
+def push_all(database: Database, client: HqTransport, now: Callable[[], datetime]) -> dict:
     counts: dict = defaultdict(int)
     while True:
         with database.session() as session, session.begin():
@@ -128,7 +170,7 @@ def _record_results(session: Session, operations: list[Operation], results: list
     return settled
 
 
-def _pull_all(database: Database, client: HqTransport, now: Callable[[], datetime]) -> tuple[int, int]:
+def pull_all(database: Database, client: HqTransport, now: Callable[[], datetime]) -> tuple[int, int]:
     pulled = skipped = 0
     while True:
         with database.session() as session, session.begin():
@@ -139,16 +181,17 @@ def _pull_all(database: Database, client: HqTransport, now: Callable[[], datetim
         changes = page["changes"]
         with database.session() as session, session.begin():
             hlc = load_hlc(session)
-            with applying_remote_changes(session):
-                for change in changes:
-                    try:
-                        operation = Operation.from_wire(change["operation"])
-                    except ValueError:
-                        skipped += 1  # a shape this version cannot read; HQ keeps it for a newer client
-                        continue
-                    hlc.receive(operation.hlc, _wall_ms(now))
-                    if apply_operation(session, operation) == Applied.SKIPPED:
-                        skipped += 1
+            operations = []
+            for change in changes:
+                try:
+                    operation = Operation.from_wire(change["operation"])
+                except ValueError:
+                    skipped += 1  # a shape this version cannot read; HQ keeps it for a newer client
+                    continue
+                hlc.receive(operation.hlc, _wall_ms(now))
+                operations.append(operation)
+            # keys checked at commit; a row whose parent has not come yet is held back and retried (sync/page.py)
+            skipped += apply_page(session, operations).skipped
             moved = session.execute(update(SyncStateRow).where(SyncStateRow.id == _STATE_ID,
                                                                SyncStateRow.pull_cursor == cursor)
                                     .values(pull_cursor=int(page["next_after"])))

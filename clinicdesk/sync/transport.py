@@ -63,13 +63,17 @@ class HqTransport:
         self.close()
 
     def request(self, method: str, path: str, *, json: dict | None = None, params: dict | None = None,
-                epoch: str | None = None) -> httpx.Response:
-        """The 2xx answer; an HQ refusal or an unreachable HQ raises SyncError (EpochChangedError for a reset)."""
+                epoch: str | None = None, content: bytes | None = None) -> httpx.Response:
+        """The 2xx answer; an HQ refusal or an unreachable HQ raises SyncError (EpochChangedError for a reset).
+        `content` sends raw bytes (a blob chunk) instead of JSON."""
         headers = {EPOCH_HEADER: epoch} if epoch else {}
+        if content is not None:
+            headers["Content-Type"] = "application/octet-stream"
         for attempt in range(1, self._attempts + 1):
             started = time.perf_counter()
             try:
-                response = self._client.request(method, path, json=json, params=params, headers=headers)
+                response = self._client.request(method, path, json=json, params=params, headers=headers,
+                                                content=content)
             except httpx.TransportError as error:
                 if _is_certificate_refusal(error):  # retrying cannot help, and the sentence must say why
                     raise SyncError(f"The server at {self._base_url} did not present a certificate from the HQ "

@@ -20,6 +20,7 @@ from clinicdesk.ui.dialogs.sign_in_dialog import SignInDialog
 from clinicdesk.ui.i18n import install_translators, translate
 from clinicdesk.ui.look import apply_look
 from clinicdesk.ui.main_window import MainWindow
+from clinicdesk.ui.notifications.sender import schedule_message_sender
 from clinicdesk.ui.sync.nightly import start_nightly_sync
 from clinicdesk.ui.tasks import TaskRunner
 
@@ -77,7 +78,9 @@ def prepare_clinic(data_dir: Path) -> tuple[Database, SignedInUser | None]:
         if not auth.needs_setup(ServiceContext(database)):
             return database, None
     wizard = SetupWizard(data_dir, database=database)
-    if wizard.exec() != QDialog.DialogCode.Accepted or wizard.user is None:
+    # after joining a centre nobody is signed in yet: the sign-in screen comes next (user None)
+    if wizard.exec() != QDialog.DialogCode.Accepted or (wizard.user is None and wizard.joined is None):
+        wizard.wait_for_join()
         if wizard.database is not None:
             wizard.database.close()
         raise StartupAborted(1)
@@ -127,6 +130,8 @@ def run_app(data_dir: Path, screenshot_dir: Path | None = None, *, tablet: bool 
     backups = DailyBackupTimer(ServiceContext(database), runner)
     backups.start()
     nightly = start_nightly_sync(database)  # nightly at clinicdesk.json's sync_time, and once now
+    if nightly is not None:
+        schedule_message_sender(nightly.scheduler)  # every minute, persisted on the same encrypted job store
     try:
         return run_session(app, ServiceContext(database, user=user), runner, tablet=tablet)
     finally:

@@ -31,6 +31,7 @@ _CODE_LABELS = {
     "mild": "Mild", "moderate": "Moderate", "severe": "Severe",
     "treatment": "Treatment", "data_processing": "Data processing", "recording": "Audio recording",
     "photography": "Photography", "marketing": "Marketing messages", "research": "Research",
+    "contact_sms": "Messages by SMS", "contact_whatsapp": "Messages by WhatsApp", "contact_email": "Messages by email",
     "signed": "Signed on paper", "verbal": "Verbal", "digital": "Digital",
     "sms": "SMS", "whatsapp": "WhatsApp", "email": "Email", "phone": "Phone call",
     "consultation": "Consultation", "abhyanga": "Abhyanga", "swedana": "Swedana", "shirodhara": "Shirodhara",

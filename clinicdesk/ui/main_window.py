@@ -31,6 +31,8 @@ from clinicdesk.ui.calendar.permissions import APPOINTMENT_VIEW
 from clinicdesk.ui.dialogs.change_password_dialog import ChangePasswordDialog
 from clinicdesk.ui.idle import IdleWatcher
 from clinicdesk.ui.lock_page import LockPage
+from clinicdesk.ui.notifications.alerts import AlertsHookup
+from clinicdesk.ui.notifications.sender import MessageSender
 from clinicdesk.ui.reception.reception_page import ReceptionPage
 from clinicdesk.ui.sync.controller import SyncController
 from clinicdesk.ui.sync.window_hookup import SyncHookup
@@ -56,10 +58,70 @@ def _protocol_templates_page(app: AppContext) -> QWidget:
     return ProtocolTemplatesPage(app)
 
 
+def _review_page(app: AppContext) -> QWidget:
+    from clinicdesk.ui.sync.review_page import SyncReviewPage
+
+    return SyncReviewPage(app)
+
+
+def _care_page(app: AppContext, key: str) -> QWidget:
+    from clinicdesk.ui.feedback.pages import make_care_page
+
+    return make_care_page(app, key)
+
+
+def _leads_page(app: AppContext, key: str) -> QWidget:
+    from clinicdesk.ui.leads.pages import make_leads_page
+
+    return make_leads_page(app, key)
+
+
 def _recordings_page(app: AppContext) -> QWidget:
     from clinicdesk.ui.admin.recordings_view import RecordingsView
 
     return RecordingsView(app)
+
+
+def _erasure_page(app: AppContext) -> QWidget:
+    from clinicdesk.ui.documents.erasure_page import ErasurePage
+
+    return ErasurePage(app)
+
+
+def _failed_messages_page(app: AppContext) -> QWidget:
+    from clinicdesk.ui.notifications.failed_view import FailedMessagesView
+
+    return FailedMessagesView(app)
+
+
+def _message_templates_page(app: AppContext) -> QWidget:
+    from clinicdesk.ui.notifications.templates_page import TemplatesPage
+
+    return TemplatesPage(app)
+
+
+def _message_channels_page(app: AppContext) -> QWidget:
+    from clinicdesk.ui.notifications.channels_page import ChannelSettingsPage
+
+    return ChannelSettingsPage(app)
+
+
+def _billing_page(app: AppContext) -> QWidget:
+    from clinicdesk.ui.billing.billing_page import BillingPage
+
+    return BillingPage(app)
+
+
+def _prices_page(app: AppContext) -> QWidget:
+    from clinicdesk.ui.billing.prices_view import PricesView
+
+    return PricesView(app)
+
+
+def _dashboards_page(app: AppContext) -> QWidget:
+    from clinicdesk.ui.dashboards.dashboards_page import DashboardsPage
+
+    return DashboardsPage(app)
 
 
 class MainWindow(QMainWindow):
@@ -111,6 +173,10 @@ class MainWindow(QMainWindow):
         app.runner.busy_changed.connect(self._show_busy)
         app.runner.task_failed.connect(self._show_task_error)
         self.sync = SyncHookup(self, self.status, self.toolbar, self.lock_action, sync or SyncController(app))
+        self.sync.indicator.review_requested.connect(self._open_sync_review)
+        self.message_sender = MessageSender(app, parent=self)  # sends due messages when the scheduler rings
+        self.message_sender.start()
+        self.alerts = AlertsHookup(app, self.status, self)  # "2 new alerts" for this staff member
 
         minutes = app.ctx.db.config.idle_lock_minutes
         timeout = idle_timeout_ms if idle_timeout_ms is not None else max(0, minutes) * 60_000
@@ -162,6 +228,8 @@ class MainWindow(QMainWindow):
             self._add_page("patients", self.tr("Patients"), lambda: self.reception)
         if may_view_calendar:
             self._add_page("calendar", self.tr("Calendar"), lambda: CalendarPage(app))
+        if may_search and app.may(Action.MESSAGE_VIEW) and app.may(Action.APPOINTMENT_BOOK):  # the desk
+            self._add_page("failed_messages", self.tr("Failed messages"), lambda: _failed_messages_page(app))
         if app.may(Action.THERAPY_VIEW):
             self._add_heading(self.tr("Therapy"))
             if app.may(Action.SESSION_RUN):
@@ -171,9 +239,30 @@ class MainWindow(QMainWindow):
                 self._add_page("stock", self.tr("Stock"), lambda: StockPage(app))
             if app.may(Action.SESSION_RUN) or app.may(Action.INCIDENT_MANAGE):
                 self._add_page("incidents", self.tr("Incidents"), lambda: IncidentsPage(app))
+        care_pages = [(key, title) for key, title, action in (
+            ("care_tasks", self.tr("Clinician tasks"), Action.CARE_TASKS_WORK),
+            ("complaints", self.tr("Complaints"), Action.FEEDBACK_REVIEW),
+            ("care_rules", self.tr("Care rules"), Action.CARE_RULES_MANAGE)) if app.may(action)]
+        if care_pages:  # the feedback loop; care rules sit here because the medical director is a doctor
+            self._add_heading(self.tr("Patient care"))
+            for key, title in care_pages:
+                self._add_page(key, title, lambda key=key: _care_page(app, key))
+        if app.may(Action.LEAD_VIEW):  # the desk, customer relations and the medical director's funnel
+            self._add_heading(self.tr("Enquiries"))
+            for key, title in (("leads", self.tr("Enquiries")), ("lead_funnel", self.tr("Conversion funnel"))):
+                self._add_page(key, title, lambda key=key: _leads_page(app, key))
         if app.may(Action.CONSULT_RUN):
             self._add_heading(self.tr("Consultation room"))
             self._add_page("consult", self.tr("Consultations"), lambda: _consult_page(app))
+        if app.may(Action.BILLING_VIEW):
+            self._add_heading(self.tr("Billing"))
+            self._add_page("billing", self.tr("Invoices & payments"), lambda: _billing_page(app))
+        if app.may(Action.DASHBOARD_VIEW):  # the owner (an administrator) and the medical director
+            self._add_heading(self.tr("Dashboards"))
+            self._add_page("dashboards", self.tr("Dashboards"), lambda: _dashboards_page(app))
+        if app.may(Action.SYNC_REVIEW):
+            self._add_heading(self.tr("Sync"))
+            self._add_page("sync_review", self.tr("Sync review"), lambda: self._sync_review_page())
         admin_pages = []
         if app.may(Action.STAFF_MANAGE):
             admin_pages.append(("staff", self.tr("Staff & roles"), StaffView))
@@ -184,6 +273,13 @@ class MainWindow(QMainWindow):
             admin_pages.append(("protocols", self.tr("Protocol templates"), _protocol_templates_page))
         if app.may(Action.RECORDING_ADMIN):
             admin_pages.append(("recordings", self.tr("Recordings"), _recordings_page))
+        if app.may(Action.ERASURE_CARRY_OUT):  # requests are recorded from the profile; this page works them
+            admin_pages.append(("erasure", self.tr("Erasure requests"), _erasure_page))
+        if app.may(Action.BILLING_MANAGE):
+            admin_pages.append(("prices", self.tr("Prices & packages"), _prices_page))
+        if app.may(Action.MESSAGE_MANAGE):
+            admin_pages += [("message_templates", self.tr("Message templates"), _message_templates_page),
+                            ("message_channels", self.tr("Message channels"), _message_channels_page)]
         if admin_pages:
             self._add_heading(self.tr("Administration"))
             for key, title, view in admin_pages:
@@ -265,6 +361,19 @@ class MainWindow(QMainWindow):
         self.sidebar.setCurrentItem(self.nav_items[key])
         return self.page(key)
 
+    def _sync_review_page(self) -> QWidget:
+        page = _review_page(self.app)
+        page.open_count_changed.connect(self.sync.show_review_count)
+        return page
+
+    def _stop_sync_review(self) -> None:
+        if "sync_review" in self.pages:
+            self.pages["sync_review"].shutdown()  # its HQ calls run on worker threads, which must not outlive it
+
+    def _open_sync_review(self) -> None:
+        if "sync_review" in self.nav_items:
+            self.navigate("sync_review")
+
     def _nav_changed(self, item: QListWidgetItem | None, _previous) -> None:
         if item is not None and (key := item.data(Qt.ItemDataRole.UserRole)) in self._page_factories:
             self.page_stack.setCurrentWidget(self.page(key))
@@ -306,6 +415,8 @@ class MainWindow(QMainWindow):
         if self.idle:
             self.idle.uninstall()
         self.sync.controller.shutdown()
+        self._stop_sync_review()
+        self.message_sender.shutdown()
         for dialog in [*self._hidden_dialogs, *[w for w in QApplication.topLevelWidgets()
                                                  if isinstance(w, QDialog) and w.isVisible()]]:
             dialog.close()
@@ -341,5 +452,7 @@ class MainWindow(QMainWindow):
         if self.idle:
             self.idle.uninstall()
         self.sync.controller.shutdown()
+        self.message_sender.shutdown()
+        self._stop_sync_review()
         super().closeEvent(event)
         self.closed.emit()

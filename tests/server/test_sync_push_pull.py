@@ -247,7 +247,7 @@ def test_changing_an_append_only_record_is_rejected_with_a_reason(hq, desk):
     note = desk.upsert("clinical_notes", new_id(), {"consultation_id": new_id(), "version": 1, "status": "signed",
                                                    "content_hash": "ab"})
     desk.pushed([note])
-    change = desk.upsert("clinical_notes", note["row_id"], {"status": "draft"}, base={"status": note["hlc"]})
+    change = desk.upsert("clinical_notes", note["row_id"], {"content_hash": "cd"}, base={"content_hash": note["hlc"]})
     removal = desk.delete("clinical_notes", note["row_id"])
     changed, removed = desk.pushed([change, removal])
     assert changed["outcome"] == removed["outcome"] == "rejected"
@@ -255,7 +255,7 @@ def test_changing_an_append_only_record_is_rejected_with_a_reason(hq, desk):
     assert "append-only" in removed["reason"]
     assert [c["operation"]["op_id"] for c in desk.pull_all()] == [note["op_id"]]
     (stamps, deleted), = hq.rows("SELECT field_stamps, deleted FROM sync_row_states")
-    assert stamps["status"] == note["hlc"] and deleted is None
+    assert stamps["content_hash"] == note["hlc"] and deleted is None
 
 
 def test_a_device_of_another_centre_gets_nothing_and_changes_nothing(hq, kochi, desk):

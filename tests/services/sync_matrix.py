@@ -3,6 +3,7 @@
 from clinicdesk.domain.roles import Action
 from clinicdesk.services import sync_status
 from clinicdesk.sync.summary import SyncSummary
+from tests.services import sync_review_matrix
 
 
 def registry() -> dict[Action, dict[str, object]]:
@@ -10,4 +11,5 @@ def registry() -> dict[Action, dict[str, object]]:
     return {
         Action.SYNC_VIEW: {"sync_status.sync_status": lambda c, w: sync_status.sync_status(c)},
         Action.SYNC_RUN: {"sync_status.record_sync_result": lambda c, w: sync_status.record_sync_result(c, summary)},
+        **sync_review_matrix.registry(),  # the sync review page: see, settle, settle clinical conflicts
     }

@@ -342,3 +342,16 @@ def test_past_visits_in_the_consulting_room_have_signed_notes_and_prescriptions(
     summary = consultations.consultation_summary(demo_ctx, visits[0].patient_id)
     assert summary.previous_visit is not None and summary.previous_visit.chief_complaint
     assert summary.previous_visit.prescribed
+
+
+def test_the_demo_has_sent_scheduled_and_failed_messages(demo_ctx):
+    from clinicdesk.services import notifications
+    from clinicdesk.store.models_notifications import NotificationMessageRow
+
+    with demo_ctx.db.session() as session:
+        statuses = dict(session.execute(select(NotificationMessageRow.status, func.count())
+                                        .group_by(NotificationMessageRow.status)).all())
+        planned = set(session.scalars(select(NotificationMessageRow.template_key)))
+    assert statuses.get("sent", 0) > 0 and statuses.get("scheduled", 0) > 0
+    assert {"booking_confirmation", "preparation_day_before", "recovery_one_hour", "check_in_next_day"} <= planned
+    assert notifications.list_failed_messages(demo_ctx)  # the desk's list is not empty either

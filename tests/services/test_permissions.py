@@ -20,7 +20,18 @@ from clinicdesk.services.context import ServiceContext, SignedInUser
 from clinicdesk.services.patient_dto import CommunicationPreferences
 from clinicdesk.store.models import AuditEntryRow, PatientRow
 from tests.conftest import STAFF_PASSWORD, FixedClock
-from tests.services import appointment_matrix, consultation_matrix, sync_matrix, therapy_matrix
+from tests.services import (
+    appointment_matrix,
+    billing_matrix,
+    consultation_matrix,
+    dashboard_matrix,
+    documents_matrix,
+    feedback_matrix,
+    intake_matrix,
+    notification_matrix,
+    sync_matrix,
+    therapy_matrix,
+)
 from tests.services.appointment_matrix import Diary
 from tests.services.helpers import aadhaar, audit_rows, patient_draft, standalone_clinic
 
@@ -159,7 +170,15 @@ REGISTRY: dict[Action, dict[str, Call]] = {
     **therapy_matrix.registry(lambda w: w.floor),
     **consultation_matrix.registry(lambda w: w.room),
     **sync_matrix.registry(),
+    **feedback_matrix.registry(lambda w: w.floor),
+    **notification_matrix.registry(),
+    **billing_matrix.registry(),
+    **dashboard_matrix.registry(),
 }
+documents_matrix.extend(REGISTRY)  # discharge summary, FHIR and archive export, erasure
+
+for _action, _calls in intake_matrix.registry().items():  # some of these share actions with the patient chart
+    REGISTRY.setdefault(_action, {}).update(_calls)
 
 
 def test_registry_covers_every_action():

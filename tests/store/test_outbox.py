@@ -12,7 +12,8 @@ from clinicdesk.domain.errors import ValidationError
 from clinicdesk.domain.patients import PatientDraft
 from clinicdesk.domain.sync.hlc import HlcStamp
 from clinicdesk.domain.sync.operations import OpKind
-from clinicdesk.services import patient_records
+from clinicdesk.services import auth, patient_records
+from clinicdesk.services.context import ServiceContext
 from clinicdesk.services.patients import register_patient, update_patient
 from clinicdesk.store.database import open_database
 from clinicdesk.store.models import AllergyRow, AuditEntryRow, Base, PatientRow, SettingRow
@@ -31,7 +32,8 @@ from clinicdesk.store.outbox import (
     outbox_counts,
     pending_operations,
 )
-from clinicdesk.store.sync_registry import DEVICE_COLUMNS, LOCAL_ONLY_COLUMNS, SYNCED_TABLES
+from clinicdesk.store.sync_registry import CENTRE_SEALED_COLUMNS, DEVICE_COLUMNS, SYNCED_TABLES
+from tests.conftest import ADMIN_PASSWORD
 from tests.store.test_sigkill_app import _run_and_kill  # the kill loop around sigkill_app_writer.py
 
 
@@ -52,12 +54,29 @@ def _count(db, row_type) -> int:
         return session.scalar(select(func.count()).select_from(row_type))
 
 
-def test_setting_up_the_clinic_queues_nothing_since_staff_centres_settings_and_audit_do_not_sync(admin_ctx):
-    db = admin_ctx.db
-    assert _count(db, AuditEntryRow) > 0  # the set-up did write audit entries, staff, a centre and settings
-    with db.session() as session, session.begin():
+@pytest.fixture
+def admin_ctx(admin_ctx):
+    """The clinic set up, and the outbox and row stamps emptied of the set-up's centre and administrator (the first
+    test below checks those), so each test sees only what its own writes queued."""
+    with admin_ctx.db.session() as session, session.begin():
+        session.execute(delete(OutboxRow))
+        session.execute(delete(SyncRowStampRow))
+    return admin_ctx
+
+
+def test_setting_up_the_clinic_queues_the_centre_and_administrator_but_not_settings_or_audit(clinic_db, clock):
+    ctx = ServiceContext(clinic_db, clock=clock)
+    auth.set_up_clinic(ctx, auth.ClinicSetup(
+        clinic_name="Sukham Ayurveda", centre_code="KOC", centre_name="Kochi", centre_timezone="Asia/Kolkata",
+        centre_state="Kerala", admin_username="admin", admin_full_name="Asha Menon", admin_password=ADMIN_PASSWORD))
+    assert _count(clinic_db, AuditEntryRow) > 0  # the set-up did write audit entries, staff, a centre and settings
+    with clinic_db.session() as session, session.begin():
         session.add(SettingRow(key="outbox.test", value="x"))
-    assert _outbox(db) == []
+    queued = [(op.table_name, op.kind) for op in _outbox(clinic_db)]
+    assert queued == [("centres", "upsert"), ("staff", "upsert")]  # a joining desk gets both; the centre first
+    [staff] = [op for op in _outbox(clinic_db) if op.table_name == "staff"]
+    assert json.loads(staff.fields_json)["password_hash"].startswith("$argon2id$")
+    assert "failed_attempts" not in json.loads(staff.fields_json)
 
 
 def test_registering_a_patient_queues_one_upsert_of_every_synced_column(admin_ctx):
@@ -66,7 +85,9 @@ def test_registering_a_patient_queues_one_upsert_of_every_synced_column(admin_ct
     [op] = _outbox(admin_ctx.db)
     assert (op.table_name, op.row_id, op.kind, op.state) == ("patients", patient_id, "upsert", "pending")
     fields = json.loads(op.fields_json)
-    columns = {c.name for c in PatientRow.__table__.columns} - DEVICE_COLUMNS - LOCAL_ONLY_COLUMNS["patients"] - {"id"}
+    # no centre key here yet: the sealed Aadhaar and its keyed token stay out of the outbox
+    sealed = CENTRE_SEALED_COLUMNS["patients"]
+    columns = {c.name for c in PatientRow.__table__.columns} - DEVICE_COLUMNS - sealed - {"id"}
     assert set(fields) == columns and not {"row_version", "created_at", "id"} & set(fields)
     assert fields["given_name"] == "Zephyrine" and fields["date_of_birth"] == "1984-03-09"
     assert fields["family_history"] == "" and fields["aadhaar_last4"] == "2346"
@@ -252,11 +273,13 @@ def test_the_sync_client_moves_operations_through_their_states(admin_ctx):
         assert (rejected.state, rejected.result_reason) == ("rejected", "Allergy substance is not recognised at HQ.")
 
 
-def test_the_registry_names_real_single_key_tables_and_leaves_private_ones_out():
+def test_the_registry_names_real_tables_and_leaves_private_ones_out():
     tables = Base.metadata.tables
     assert SYNCED_TABLES <= tables.keys()
-    assert all(len(tables[name].primary_key.columns) == 1 for name in SYNCED_TABLES)  # one row id per operation
-    private = {"staff", "audit_log", "settings", "uhid_counters", "sync_outbox", "sync_state", "sync_row_stamps"}
+    # one row id per operation: a key of two columns only for link rows (clinicdesk/store/sync_registry.py)
+    assert {name for name in SYNCED_TABLES if len(tables[name].primary_key.columns) != 1} == {
+        "appointment_staff", "service_practitioners", "practitioner_prices"}
+    private = {"audit_log", "settings", "uhid_counters", "sync_outbox", "sync_state", "sync_row_stamps"}
     assert not SYNCED_TABLES & private
     assert {"patients", "patient_allergies", "patient_medications", "patient_consents", "communication_preferences",
             "appointments", "clinical_notes", "prescriptions", "session_events"} <= SYNCED_TABLES

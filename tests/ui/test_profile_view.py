@@ -24,7 +24,7 @@ def test_header_shows_identity_and_allergy_chips(qtbot, app_ctx, some_patients):
     assert header.name.text() == "Jisha Chacko" and header.local_name.text() == "ജിഷ ചാക്കോ"
     assert "KOC-A-" in header.facts.text() and "32 y F" in header.facts.text()
     assert header.chip_texts("allergy") == ["⚠ Sesame oil (rash, severe)"]
-    assert isinstance(view.tabs, QTabWidget) and view.tabs.count() == 7
+    assert isinstance(view.tabs, QTabWidget) and view.tabs.count() == 10  # ... Timeline, Messages, Labs, Forms
 
 
 def test_adding_and_removing_an_allergy_refreshes_the_chips(qtbot, app_ctx, some_patients, monkeypatch):

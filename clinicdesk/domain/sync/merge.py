@@ -149,10 +149,13 @@ _KEPT_UNDER_TOMBSTONE = "The row is deleted; the change is kept with the deleted
 
 
 def _fixed_field_problem(current: RowState | None, op: Operation, policies: PolicyTable) -> str | None:
-    # a fixed field may be written once: by the operation that creates the row (a repeat of it changes nothing)
+    # A fixed field may be written once: by the operation that creates the row (a repeat of it changes nothing).
+    # The same value written by another device is no change either: rows whose id derives from their content (a
+    # form version) are created on two desks offline and must merge, not bounce.
     stamps = current.stamps if current is not None else {}
     changed = sorted(name for name in op.fields if policies.policy(op.table, name) == Policy.APPEND_ONLY
-                     and name in stamps and stamps[name] != op.hlc)
+                     and name in stamps and stamps[name] != op.hlc
+                     and not _same_value(current.values.get(name), op.fields[name]))
     if not changed:
         return None
     names = ", ".join(_label(name) for name in changed)

@@ -10,6 +10,8 @@ from types import MappingProxyType
 from clinicdesk.domain.sync.hlc import NODE_PATTERN, HlcStamp
 
 UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# A row id is its row's UUID; a link row (a two-column key such as appointment + staff) joins its key's UUIDs with "|".
+ROW_ID_PATTERN = re.compile(rf"{UUID_PATTERN.pattern}(?:\|{UUID_PATTERN.pattern})?")
 MAX_FIELDS = 100
 MAX_TEXT_CHARS = 100_000
 MAX_NESTING = 4
@@ -127,8 +129,8 @@ def validate_operation(op: Operation, schema: Mapping[str, Collection[str]]) -> 
         problems.append("operation stamp is missing")
     elif op.hlc.node != op.device_id:
         problems.append("operation stamp must come from the device that sent it")
-    if not isinstance(op.row_id, str) or not UUID_PATTERN.fullmatch(op.row_id):
-        problems.append("row id must be a lower-case UUID")
+    if not isinstance(op.row_id, str) or not ROW_ID_PATTERN.fullmatch(op.row_id):
+        problems.append("row id must be a lower-case UUID")  # a link row's: two joined by '|'
     allowed = schema.get(op.table) if isinstance(op.table, str) else None
     if allowed is None:
         problems.append(f"table {_shown(op.table)} is not synced")

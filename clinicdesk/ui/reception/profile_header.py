@@ -49,6 +49,15 @@ class ProfileHeader(QFrame):
         self.edit_button = QPushButton(self.tr("Edit details…"))
         self.edit_button.clicked.connect(self.edit_requested)
         self.edit_button.setVisible(app.may(Action.PATIENT_EDIT_DEMOGRAPHICS))
+        self.discharge_button = QPushButton(self.tr("Discharge summary…"))
+        self.discharge_button.setToolTip(self.tr("Print or save the summary of the patient's latest therapy course"))
+        self.discharge_button.clicked.connect(self.open_discharge_summary)
+        self.discharge_button.setVisible(app.may(Action.PATIENT_PRINT))
+        self.erasure_button = QPushButton(self.tr("Request erasure…"))
+        self.erasure_button.setToolTip(self.tr("Record the patient's request to erase their data (reviewed before "
+                                               "it is carried out)"))
+        self.erasure_button.clicked.connect(self.open_erasure_request)
+        self.erasure_button.setVisible(app.may(Action.ERASURE_REQUEST))
 
         self.allergy_row = FlowLayout()
         self.medication_row = FlowLayout()
@@ -71,6 +80,8 @@ class ProfileHeader(QFrame):
         aadhaar_row.addWidget(self.aadhaar)
         aadhaar_row.addWidget(self.show_aadhaar)
         aadhaar_row.addStretch(1)
+        aadhaar_row.addWidget(self.discharge_button)
+        aadhaar_row.addWidget(self.erasure_button)
         aadhaar_row.addWidget(self.edit_button)
         names.addLayout(aadhaar_row)
 
@@ -161,6 +172,25 @@ class ProfileHeader(QFrame):
         self._mask_timer.start()
 
     # --- allergies and medications ----------------------------------------------------------------------------
+
+    def open_discharge_summary(self):
+        from clinicdesk.ui.documents.discharge_dialog import DischargeSummaryDialog
+
+        if self.profile is None:
+            return None
+        dialog = DischargeSummaryDialog(self.app, self.profile.id, language=self.profile.draft.preferred_language,
+                                        parent=self)
+        dialog.open()
+        return dialog
+
+    def open_erasure_request(self):
+        from clinicdesk.ui.documents.erasure_page import RequestErasureDialog
+
+        if self.profile is None:
+            return None
+        dialog = RequestErasureDialog(self.app, self.profile.id, self.profile.uhid, parent=self)
+        dialog.open()
+        return dialog
 
     def open_allergy_dialog(self) -> AllergyDialog:
         dialog = AllergyDialog(self.app, self.profile.id, self.window())

@@ -3,10 +3,14 @@
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
+from clinicdesk.domain.roles import Action
 from clinicdesk.services import patients
 from clinicdesk.services.context import Changes
 from clinicdesk.services.patient_dto import PatientProfile
 from clinicdesk.ui.app_context import AppContext
+from clinicdesk.ui.labs.forms_tab import FormsTab
+from clinicdesk.ui.labs.labs_tab import LabsTab
+from clinicdesk.ui.notifications.messages_tab import MessagesTab
 from clinicdesk.ui.reception.assessment_tab import AssessmentTab
 from clinicdesk.ui.reception.consents_tab import ConsentsTab
 from clinicdesk.ui.reception.details_tab import DetailsTab, HistoryTab
@@ -44,13 +48,19 @@ class ProfileView(RefreshingView):
         self.preferences = PreferencesTab(app)
         self.documents = DocumentsTab(app)
         self.timeline = TimelineTab(app)
+        self.messages = MessagesTab(app)
         self.tabs = QTabWidget()
         for widget, title in ((self.details, self.tr("Details")), (self.history, self.tr("History")),
                               (self.assessment, self.tr("Ayurvedic assessment")),
                               (self.consents, self.tr("Consents")),
                               (self.preferences, self.tr("Communication preferences")),
-                              (self.documents, self.tr("Documents")), (self.timeline, self.tr("Timeline"))):
+                              (self.documents, self.tr("Documents")), (self.timeline, self.tr("Timeline")),
+                              (self.messages, self.tr("Messages"))):
             self.tabs.addTab(widget, title)
+        self.labs, self.forms = LabsTab(app), FormsTab(app)  # clinical records that arrive from outside
+        if app.may(Action.LAB_VIEW):
+            self.tabs.addTab(self.labs, self.tr("Labs"))
+        self.tabs.addTab(self.forms, self.tr("Forms"))
 
         top = QHBoxLayout()
         top.addWidget(back)
@@ -86,7 +96,7 @@ class ProfileView(RefreshingView):
         self.header.setVisible(True)
         self.tabs.setVisible(True)
         for part in (self.header, self.details, self.history, self.assessment, self.consents, self.preferences,
-                     self.documents, self.timeline):
+                     self.documents, self.timeline, self.messages, self.labs, self.forms):
             part.set_profile(profile)
 
     def _show_error(self, exc: Exception) -> None:

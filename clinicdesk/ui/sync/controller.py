@@ -11,7 +11,7 @@ from clinicdesk.services import sync_status
 from clinicdesk.services.sync_status import SyncStatus
 from clinicdesk.speech.progress import Progress
 from clinicdesk.store.database import Database
-from clinicdesk.sync.errors import SyncError
+from clinicdesk.sync.errors import EpochChangedError, SyncError
 from clinicdesk.sync.settings import HqSettings, load_hq_settings
 from clinicdesk.sync.summary import SyncSummary
 from clinicdesk.ui.app_context import AppContext
@@ -33,6 +33,18 @@ def real_sync(database: Database, hq: HqSettings) -> SyncSummary:
     return sync_once(database, hq)
 
 
+def real_resync(database: Database, hq: HqSettings) -> SyncSummary:
+    from clinicdesk.sync.resync import resync  # loads httpx and the client, like real_sync
+
+    return resync(database, hq)
+
+
+def real_epoch_notice(database: Database, hq: HqSettings) -> object:
+    from clinicdesk.sync.resync import epoch_notice
+
+    return epoch_notice(database, hq)
+
+
 def is_retried(error: BaseException) -> bool:
     return isinstance(error, SyncError) and (error.code in RETRIED_CODES or error.code.startswith("http_5"))
 
@@ -42,14 +54,18 @@ class SyncController(QObject):
 
     status_changed = Signal(object)
     busy_changed = Signal(bool)
+    resync_needed = Signal(object)  # an EpochNotice (None if HQ could not say when): the window asks the person
 
     def __init__(self, app: AppContext, *, sync_fn: SyncFunction = real_sync,
                  load_hq: Callable[[Path], HqSettings] = load_hq_settings, synchronous: bool = False,
-                 requests: SyncRequests | None = None, parent: QObject | None = None):
+                 requests: SyncRequests | None = None, parent: QObject | None = None,
+                 resync_fn: SyncFunction = real_resync, notice_fn: Callable = real_epoch_notice):
         super().__init__(parent)
         self.app = app
         self._sync_fn, self._load_hq, self._synchronous = sync_fn, load_hq, synchronous
+        self._resync_fn, self._notice_fn = resync_fn, notice_fn
         self._job: LongJob | None = None
+        self._notice_job: LongJob | None = None
         self._busy = False  # from "Sync now" until the job's result or error arrives back here
         self.status: SyncStatus | None = None
         self.retries = 0  # failed attempts in a row that will be retried
@@ -79,8 +95,9 @@ class SyncController(QObject):
         if self._attached:
             self._attached = False
             self._requests.detach()
-        if self._job is not None:
-            self._job.wait()
+        for job in (self._job, self._notice_job):
+            if job is not None:
+                job.wait()
 
     @property
     def running(self) -> bool:
@@ -94,10 +111,30 @@ class SyncController(QObject):
 
     def sync_now(self, _reason: str = "") -> bool:
         """Start a sync unless one is running or this device has no HQ; False when nothing was started."""
+        return self._start(self._sync_fn)
+
+    def resync_now(self) -> bool:
+        """Start the guided full resync (the person chose "Back up and resync"); False when nothing was started."""
+        return self._start(self._resync_fn)
+
+    def offer_resync(self) -> None:
+        """Ask HQ when it was reset (off the main thread), then emit resync_needed for the window's dialog."""
+        if self.app.user is None or (self._notice_job is not None and self._notice_job.running):
+            return
+        self._notice_job = LongJob(self._notice_work, synchronous=self._synchronous, parent=self)
+        self._notice_job.finished.connect(self.resync_needed.emit)
+        self._notice_job.failed.connect(lambda _error: self.resync_needed.emit(None))  # the dialog still asks
+        self._notice_job.start()
+
+    def _notice_work(self, _cancel: threading.Event) -> Iterator[object]:
+        database = self.app.ctx.db
+        yield self._notice_fn(database, self._load_hq(database.data_dir))
+
+    def _start(self, fn: SyncFunction) -> bool:
         if self.running or self.app.user is None or not sync_status.is_enrolled(self.app.ctx):
             return False
         self.retry_timer.stop()
-        self._job = LongJob(self._work, synchronous=self._synchronous, parent=self)
+        self._job = LongJob(lambda cancel: self._work(cancel, fn), synchronous=self._synchronous, parent=self)
         self._job.finished.connect(self._record)
         self._job.failed.connect(self._failed)
         self._busy = True
@@ -105,10 +142,10 @@ class SyncController(QObject):
         self._job.start()
         return True
 
-    def _work(self, _cancel: threading.Event) -> Iterator[object]:
+    def _work(self, _cancel: threading.Event, fn: SyncFunction) -> Iterator[object]:
         database = self.app.ctx.db
         yield Progress(0.0, "Syncing with HQ…")
-        yield self._sync_fn(database, self._load_hq(database.data_dir))
+        yield fn(database, self._load_hq(database.data_dir))
 
     def _record(self, outcome: SyncSummary | BaseException) -> None:
         if isinstance(outcome, SyncSummary):
@@ -124,6 +161,8 @@ class SyncController(QObject):
             self.retries += 1
             self.retry_timer.start(delay)
         self._record(error)
+        if isinstance(error, EpochChangedError):  # HQ was reset or restored: a person decides about the resync
+            self.offer_resync()
 
     def _retry(self) -> None:
         self.sync_now("retry")

@@ -73,6 +73,8 @@ class BoardModel(QAbstractTableModel):
         super().__init__(parent)
         self.items: list[BoardItem] = []
         self.now = now
+        # session id -> care-rule marks such as "reduced_intensity" (not "flags": that is Qt's own method)
+        self.care_marks: dict[str, list[str]] = {}
 
     def set_items(self, items: list[BoardItem]) -> None:
         self.beginResetModel()
@@ -99,6 +101,16 @@ class BoardModel(QAbstractTableModel):
             return translate("TherapyBoard", COLUMNS[section])
         return None
 
+    def set_care_marks(self, marks: dict[str, list[str]]) -> None:
+        self.care_marks = dict(marks)
+        if self.items:
+            self.dataChanged.emit(self.index(0, STATUS), self.index(len(self.items) - 1, STATUS))
+
+    def care_mark_text(self, item: BoardItem) -> str:
+        """A care rule asked for a gentler session: whoever runs it must see that on the board."""
+        return "".join(" · " + translate("TherapyBoard", flag.replace("_", " "))
+                       for flag in self.care_marks.get(item.session_id, ()))
+
     def alert(self, item: BoardItem) -> bool:
         return item.late or item.over_running or countdown(item, self.now)[1]
 
@@ -108,7 +120,7 @@ class BoardModel(QAbstractTableModel):
         item, column = self.items[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (f"{item.start:%H:%M}–{item.end:%H:%M}", item.room_name, ", ".join(item.staff_names),
-                    item.patient_name, item.therapy, status_text(item),
+                    item.patient_name, item.therapy, status_text(item) + self.care_mark_text(item),
                     countdown(item, self.now)[0])[column]
         if role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(QColor(STATUS_COLOURS.get(item.status, ("#ffffff", ""))[0]))

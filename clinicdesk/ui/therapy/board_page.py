@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from clinicdesk.domain.roles import Action
 from clinicdesk.domain.therapy_sessions import RUNNING, TRANSITIONS, ConsentNeeded, SessionEvent, SessionStatus
-from clinicdesk.services import therapy_sessions
+from clinicdesk.services import rule_tasks, therapy_sessions
 from clinicdesk.services.context import Changes
 from clinicdesk.services.therapy_dto import BoardItem
 from clinicdesk.ui.app_context import AppContext
@@ -84,6 +84,10 @@ class TherapyBoardPage(QWidget):
         self.outcome_button.setMinimumHeight(40)
         self.outcome_button.clicked.connect(self.open_outcome)
         self.outcome_button.setVisible(may_run)
+        self.feedback_button = QPushButton(self.tr("Feedback…"))  # the patient's ratings once the session has run
+        self.feedback_button.setMinimumHeight(40)
+        self.feedback_button.clicked.connect(self.open_feedback)
+        self.feedback_button.setVisible(app.may(Action.FEEDBACK_RECORD))
         self.consent_dialog = None
         self.consent_button = QPushButton(self.tr("Consent…"))
         self.consent_button.setMinimumHeight(40)
@@ -96,6 +100,7 @@ class TherapyBoardPage(QWidget):
         actions.addWidget(self.photos_button)
         actions.addWidget(self.consent_button)
         actions.addWidget(self.outcome_button)
+        actions.addWidget(self.feedback_button)
         actions.addWidget(self.progress_button)
         actions.addWidget(self.sop_button)
 
@@ -146,6 +151,9 @@ class TherapyBoardPage(QWidget):
         selected = self.selected()
         self.model.now = self.local_now()
         self.model.set_items(items)
+        if items and self.app.may(Action.CARE_TASKS_WORK):  # marks from the care rules (reduced intensity);
+            self.app.runner.run(rule_tasks.session_flags, self.app.ctx, [i.session_id for i in items], owner=self,
+                                on_done=self.model.set_care_marks, on_error=lambda _exc: None)  # optional extras
         if selected is not None:
             self.select(selected.session_id)
         running = sum(SessionStatus(i.status) in RUNNING for i in items)
@@ -196,6 +204,7 @@ class TherapyBoardPage(QWidget):
         self.buttons[SessionEvent.START].setToolTip(
             self.tr("Record the patient's procedure consent first (Consent needed…)") if missing else "")
         self.outcome_button.setEnabled(item is not None and item.status in ("recovery", "completed"))
+        self.feedback_button.setEnabled(item is not None and item.status in ("recovery", "completed"))
 
     def move_selected(self, event: SessionEvent) -> None:
         item = self.selected()
@@ -237,6 +246,17 @@ class TherapyBoardPage(QWidget):
         from clinicdesk.ui.therapy.outcome_dialog import OutcomeDialog
 
         dialog = OutcomeDialog(self.app, item.plan_id, item.session_id, parent=self)
+        dialog.open()
+        return dialog
+
+    def open_feedback(self):
+        item = self.selected()
+        if item is None:
+            return None
+        from clinicdesk.ui.feedback.feedback_dialog import FeedbackDialog
+
+        dialog = FeedbackDialog(self.app, session_id=item.session_id, plan_id=item.plan_id,
+                                heading=f"{item.patient_name} · {item.therapy}", parent=self)
         dialog.open()
         return dialog
 

@@ -82,7 +82,7 @@ class Device:
             self._send(("clinical_notes", row_uuid(world.number(), 2)), OpKind.UPSERT, fields_, {}, at, world)
         elif kind == "bad":
             key = (notes + patients)[pick % len(notes + patients)]
-            field_ = "status" if key[0] == "clinical_notes" else "uhid"
+            field_ = "version" if key[0] == "clinical_notes" else "uhid"
             base = {field_: self.knowledge[key][field_][1]}
             self._send(key, OpKind.UPSERT, {field_: "changed"}, base, at, world, expect_rejected=True)
         elif kind == "delete":

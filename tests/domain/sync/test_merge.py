@@ -151,8 +151,8 @@ def test_append_only_rows_are_inserted_and_a_repeat_is_harmless():
 
 
 @pytest.mark.parametrize(("op", "reason"), [
-    (upsert({"status": "signed"}, stamp(3_000), table="clinical_notes", row_id=NOTE,
-            base={"status": stamp(2_000)}), "Status of clinical notes is fixed when the record is created"),
+    (upsert({"content_hash": "ff"}, stamp(3_000), table="clinical_notes", row_id=NOTE,
+            base={"content_hash": stamp(2_000)}), "Content hash of clinical notes is fixed when the record is created"),
     (delete(stamp(3_000), table="clinical_notes", row_id=NOTE), "append-only and are never deleted"),
     (upsert({"uhid": "CD-2", "centre_id": "x"}, stamp(3_000), table="clinical_notes", row_id=NOTE),
      "not synced for table 'clinical_notes'"),
@@ -162,6 +162,20 @@ def test_changing_or_deleting_an_append_only_row_is_rejected_and_changes_nothing
     outcome = merge_row(state, op, CLINICDESK_POLICIES)
     assert outcome.result.outcome == Outcome.REJECTED and reason in outcome.result.reason
     assert outcome.new_state == state and outcome.conflicts == () and outcome.loser_log == ()
+
+
+@pytest.mark.parametrize("a_first", [True, False])
+def test_one_fixed_row_created_on_two_devices_with_the_same_values_merges_in_either_order(a_first):
+    """A row whose id derives from its content (an intake form version) is created offline on two desks."""
+    from_a = upsert(NOTE_FIELDS, stamp(2_000, node="desk-a"), table="clinical_notes", row_id=NOTE)
+    from_b = upsert(NOTE_FIELDS, stamp(2_500, node="desk-b"), table="clinical_notes", row_id=NOTE)
+    state, outcomes = apply_all([from_a, from_b] if a_first else [from_b, from_a])
+    assert [o.result.outcome for o in outcomes] == [Outcome.APPLIED, Outcome.MERGED]
+    assert dict(state.values) == NOTE_FIELDS
+    assert set(state.stamps.values()) == {stamp(2_500, node="desk-b")}  # the same stamps whatever the order
+    different = upsert(NOTE_FIELDS | {"content_hash": "cd"}, stamp(3_000, node="desk-c"), table="clinical_notes",
+                       row_id=NOTE)
+    assert merge_row(state, different, CLINICDESK_POLICIES).result.outcome == Outcome.REJECTED
 
 
 def test_fields_fixed_at_creation_cannot_change_on_a_row_that_is_otherwise_editable():

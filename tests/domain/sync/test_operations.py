@@ -27,7 +27,7 @@ def test_a_well_formed_upsert_and_delete_have_no_problems():
 
 
 @pytest.mark.parametrize(("changes", "problem"), [
-    ({"table": "staff"}, "table 'staff' is not synced"),
+    ({"table": "settings"}, "table 'settings' is not synced"),
     ({"table": None}, "table 'None' is not synced"),
     ({"row_id": "42"}, "row id must be a lower-case UUID"),
     ({"row_id": PATIENT.upper()}, "row id must be a lower-case UUID"),

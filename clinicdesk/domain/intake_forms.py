@@ -1,0 +1,200 @@
+"""Intake forms as versioned data: reading a definition, and checking a set of answers against it."""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from clinicdesk.domain.errors import ValidationError
+
+
+class QuestionType(StrEnum):
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+    SINGLE = "single"  # one of the choices
+    MULTIPLE = "multiple"  # any of the choices
+    YES_NO = "yes_no"
+    SCALE = "scale"  # a whole number from min to max (pain 0-10)
+
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    label: str
+    type: QuestionType
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: Decimal | None = None  # number and scale
+    maximum: Decimal | None = None
+    pattern: str = ""  # text: a regular expression the whole answer must match
+    pattern_hint: str = ""  # what to tell the person when it does not ("10 digits")
+    max_length: int = 500
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    key: str
+    version: int
+    title: str
+    sections: tuple[Section, ...]
+
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for s in self.sections for q in s.questions)
+
+
+class DefinitionError(ValueError):
+    """A form definition file is malformed; the message names the form and the question."""
+
+
+def _decimal(value: object, where: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise DefinitionError(f"{where}: '{value}' is not a number") from None
+
+
+def parse_definition(data: Mapping) -> FormDefinition:
+    """A FormDefinition from its JSON shape; DefinitionError saying exactly what is wrong."""
+    key, version, title = data.get("key", ""), data.get("version"), data.get("title", "")
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise DefinitionError(f"form key '{key}' must be lower-case letters, digits and '_'")
+    if not isinstance(version, int) or version < 1:
+        raise DefinitionError(f"{key}: version must be a whole number from 1")
+    if not title:
+        raise DefinitionError(f"{key}: a title is required")
+    sections, seen = [], set()
+    for section in data.get("sections", ()):
+        questions = []
+        for raw in section.get("questions", ()):
+            where = f"{key} v{version} question '{raw.get('key', '?')}'"
+            qkey = raw.get("key", "")
+            if not isinstance(qkey, str) or not _KEY.match(qkey):
+                raise DefinitionError(f"{where}: key must be lower-case letters, digits and '_'")
+            if qkey in seen:
+                raise DefinitionError(f"{where}: the key is used twice")
+            seen.add(qkey)
+            try:
+                qtype = QuestionType(raw.get("type"))
+            except ValueError:
+                raise DefinitionError(f"{where}: type must be one of {', '.join(QuestionType)}") from None
+            choices = tuple(str(c) for c in raw.get("choices", ()))
+            if qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE) and len(choices) < 2:
+                raise DefinitionError(f"{where}: a choice question needs at least two choices")
+            minimum, maximum = _decimal(raw.get("min"), where), _decimal(raw.get("max"), where)
+            if qtype is QuestionType.SCALE and (minimum is None or maximum is None):
+                raise DefinitionError(f"{where}: a scale needs min and max")
+            if minimum is not None and maximum is not None and minimum > maximum:
+                raise DefinitionError(f"{where}: min is above max")
+            pattern = raw.get("pattern", "")
+            if pattern:
+                try:
+                    re.compile(pattern)
+                except re.error:
+                    raise DefinitionError(f"{where}: the pattern is not a valid regular expression") from None
+            questions.append(Question(qkey, str(raw.get("label", "")) or qkey, qtype, bool(raw.get("required")),
+                                      choices, minimum, maximum, pattern, str(raw.get("pattern_hint", "")),
+                                      int(raw.get("max_length", 500)), str(raw.get("help", ""))))
+        sections.append(Section(str(section.get("title", "")), tuple(questions)))
+    if not seen:
+        raise DefinitionError(f"{key}: a form needs at least one question")
+    return FormDefinition(key, version, title, tuple(sections))
+
+
+def _check(question: Question, value: object) -> tuple[object, str | None]:
+    """(clean value, problem) for one answer that is not empty."""
+    kind = question.type
+    if kind is QuestionType.TEXT:
+        text = str(value).strip()
+        if len(text) > question.max_length:
+            return None, f"must be at most {question.max_length} characters"
+        if question.pattern and not re.fullmatch(question.pattern, text):
+            return None, f"must be {question.pattern_hint or 'in the expected format'}"
+        return text, None
+    if kind in (QuestionType.NUMBER, QuestionType.SCALE):
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            return None, "must be a number"
+        if kind is QuestionType.SCALE and number != number.to_integral_value():
+            return None, "must be a whole number"
+        if (question.minimum is not None and number < question.minimum) or \
+                (question.maximum is not None and number > question.maximum):
+            return None, f"must be between {question.minimum} and {question.maximum}" \
+                if question.minimum is not None and question.maximum is not None else \
+                f"must be at least {question.minimum}" if question.minimum is not None else \
+                f"must be at most {question.maximum}"
+        return str(number), None
+    if kind is QuestionType.DATE:
+        try:
+            return (value if isinstance(value, date) else date.fromisoformat(str(value).strip())).isoformat(), None
+        except ValueError:
+            return None, "must be a date written as YYYY-MM-DD"
+    if kind is QuestionType.SINGLE:
+        return (str(value), None) if str(value) in question.choices else (None, "must be one of the choices")
+    if kind is QuestionType.MULTIPLE:
+        picked = [value] if isinstance(value, str) else list(value)
+        if any(p not in question.choices for p in picked):
+            return None, "may only use the listed choices"
+        return [c for c in question.choices if c in picked], None  # kept in the form's order
+    if kind is QuestionType.YES_NO:
+        if isinstance(value, bool):
+            return value, None
+        return None, "must be yes or no"
+    return None, "has an unknown question type"  # pragma: no cover - parse_definition rejects these
+
+
+def _empty(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or \
+        (isinstance(value, list | tuple) and not value)
+
+
+def validate_answers(form: FormDefinition, answers: Mapping[str, object]) -> dict[str, object]:
+    """The answers cleaned for storage (JSON-ready), or ValidationError naming each question that is wrong."""
+    known = {q.key for q in form.questions()}
+    problems, clean, labels = {}, {}, {}
+    for key in answers:
+        if key not in known:
+            problems[key] = f"is not a question of {form.title} version {form.version}"
+    for question in form.questions():
+        labels[question.key] = question.label
+        value = answers.get(question.key)
+        if _empty(value):
+            if question.required:
+                problems[question.key] = "is required"
+            continue
+        cleaned, problem = _check(question, value)
+        if problem:
+            problems[question.key] = problem
+        else:
+            clean[question.key] = cleaned
+    if problems:
+        raise ValidationError(problems, labels)
+    return clean
+
+
+def answer_text(question: Question, value: object) -> str:
+    """An answer as a person reads it on screen or paper."""
+    if value is None:
+        return ""
+    if question.type is QuestionType.YES_NO:
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(value)
+    if question.type is QuestionType.SCALE and question.maximum is not None:
+        return f"{value} / {question.maximum}"
+    return str(value)
