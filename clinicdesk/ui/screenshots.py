@@ -1,6 +1,7 @@
 """Screenshot mode: sign in as the demo admin, open each main view, save one PNG per view, exit."""
 
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -24,9 +25,26 @@ from clinicdesk.ui.therapy.screenshot_steps import TherapyTour
 WINDOW_SIZE = (1366, 820)
 
 
+# The desk's other pages, one screenshot each; they load on the database thread, so each gets a moment to fill.
+DESK_PAGES = (("billing", "32_desk_billing"), ("dashboards", "33_desk_dashboards"), ("leads", "34_desk_enquiries"),
+              ("lead_funnel", "35_desk_conversion_funnel"), ("failed_messages", "36_desk_failed_messages"),
+              ("care_tasks", "37_care_tasks"), ("complaints", "38_care_complaints"), ("care_rules", "39_care_rules"),
+              ("sync_review", "40_sync_review"), ("prices", "41_admin_prices_packages"),
+              ("message_templates", "42_admin_message_templates"), ("erasure", "43_admin_erasure_requests"))
+PAGE_LOAD_SECONDS = 1.5
+
+
 def _settle(app: QApplication, rounds: int = 3) -> None:
     for _ in range(rounds):
         app.processEvents()
+
+
+def _wait(app: QApplication, seconds: float) -> None:
+    """Let work queued on other threads come back and paint (a page's first load)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
 
 
 class ScreenshotTour:
@@ -51,6 +69,7 @@ class ScreenshotTour:
             self._admin(window)
             self._calendar(window)
             self._therapy(window)
+            self._desk_pages(window)
             self._consultation_room()
             window.lock()
             self.shoot("11_lock_screen", window)
@@ -175,6 +194,13 @@ class ScreenshotTour:
                 _settle(self.app)
                 self.shoot(name, window)
 
+
+    def _desk_pages(self, window: MainWindow) -> None:
+        for key, name in DESK_PAGES:
+            if key in window.nav_keys():
+                window.navigate(key)
+                _wait(self.app, PAGE_LOAD_SECONDS)
+                self.shoot(name, window)
 
     def _consultation_room(self) -> None:
         from clinicdesk.services.demo import DEMO_DOCTOR, DEMO_PASSWORD
