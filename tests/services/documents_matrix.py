@@ -40,7 +40,8 @@ def extend(registry: dict) -> None:
         Action.ERASURE_REQUEST: {
             "erasure.request_erasure": lambda c, w: erasure.request_erasure(c, _fresh_patient(w),
                                                                             reason="patient_request"),
-            "erasure.list_erasure_requests": lambda c, w: erasure.list_erasure_requests(c)},
+            "erasure.list_erasure_requests": lambda c, w: erasure.list_erasure_requests(c),
+            "erasure.uhids_of_requests": lambda c, w: erasure.uhids_of_requests(c, [])},
         Action.ERASURE_REVIEW: {
             "erasure.review_erasure": lambda c, w: erasure.review_erasure(c, _requested(w), approve=True)},
         Action.ERASURE_CARRY_OUT: {

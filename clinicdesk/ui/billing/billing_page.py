@@ -31,6 +31,7 @@ from clinicdesk.ui.documents.pdf_printing import print_preview
 from clinicdesk.ui.tasks import error_text
 from clinicdesk.ui.widgets.list_model import Column, ListTableModel, configure_table, selected_row
 from clinicdesk.ui.widgets.refreshing_view import RefreshingView
+from clinicdesk.ui.widgets.tables import reselect, select_where
 
 FILTERS = (("all", "All invoices"), ("outstanding", "Outstanding"), ("overdue", "Overdue"),
            ("credit_notes", "Credit notes"))
@@ -165,10 +166,7 @@ class BillingPage(RefreshingView):
         late = sum((r.overdue for r in rows), ZERO)
         self.summary.setText(self.tr("%1 bills · outstanding %2 · overdue %3").replace("%1", str(len(rows)))
                              .replace("%2", rupees(owed)).replace("%3", rupees(late)))
-        if keep is not None:
-            self.select(keep.id)
-        elif rows:
-            self.table.selectRow(0)
+        reselect(self.table, rows, keep, key=lambda row: row.id)
         self._update_buttons()
 
     def _failed(self, exc: BaseException) -> None:
@@ -179,10 +177,7 @@ class BillingPage(RefreshingView):
         return selected_row(self.table)
 
     def select(self, invoice_id: str) -> None:
-        for row, summary in enumerate(self.model.rows()):
-            if summary.id == invoice_id:
-                self.table.selectRow(row)
-                return
+        select_where(self.table, self.model.rows(), lambda summary: summary.id == invoice_id)
 
     def _selection_changed(self) -> None:
         chosen = self.selected()

@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clinicdesk.domain.errors import ClinicError
 from clinicdesk.domain.roles import Action
-from clinicdesk.services import erasure, patients
+from clinicdesk.services import erasure
 from clinicdesk.services.context import Changes, ServiceContext
 from clinicdesk.services.erasure import ErasureRequest
 from clinicdesk.ui.app_context import AppContext
@@ -29,6 +28,7 @@ from clinicdesk.ui.tasks import error_text
 from clinicdesk.ui.widgets.list_model import Column, ListTableModel, configure_table, selected_row
 from clinicdesk.ui.widgets.messages import confirm
 from clinicdesk.ui.widgets.refreshing_view import RefreshingView
+from clinicdesk.ui.widgets.tables import reselect, select_where
 
 STATE_LABELS = {erasure.REQUESTED: "Waiting for review", erasure.APPROVED: "Approved",
                 erasure.REFUSED: "Refused", erasure.CARRIED_OUT: "Carried out"}
@@ -40,16 +40,11 @@ class ErasureRow:
     uhid: str
 
 
-def load_erasure_rows(ctx: ServiceContext, known_uhids: dict[str, str]) -> list[ErasureRow]:
-    """The requests with each patient's UHID; a UHID never changes, so each patient is looked up (and the look-up
-    audited as a chart view) once per page, not on every refresh. `known_uhids` is filled in place."""
+def load_erasure_rows(ctx: ServiceContext) -> list[ErasureRow]:
+    """The requests with each patient's UHID ("?" for a record no longer there)."""
     requests = erasure.list_erasure_requests(ctx)
-    for patient_id in {r.patient_id for r in requests} - set(known_uhids):
-        try:
-            known_uhids[patient_id] = patients.get_profile(ctx, patient_id).uhid
-        except ClinicError:  # a record gone or out of reach must not hide the other requests
-            known_uhids[patient_id] = "?"
-    return [ErasureRow(r, known_uhids.get(r.patient_id, "?")) for r in requests]
+    uhids = erasure.uhids_of_requests(ctx, requests)
+    return [ErasureRow(r, uhids.get(r.patient_id, "?")) for r in requests]
 
 
 def _requested_at(value: str, app: AppContext) -> str:
@@ -132,7 +127,6 @@ class ErasurePage(RefreshingView):
 
     def __init__(self, app: AppContext, parent: QWidget | None = None):
         super().__init__(app, parent)
-        self._uhids: dict[str, str] = {}
         self.model = ListTableModel((
             Column(self.tr("Patient UHID"), lambda r: r.uhid),
             Column(self.tr("State"), lambda r: self.tr(STATE_LABELS.get(r.request.status, r.request.status))),
@@ -187,16 +181,13 @@ class ErasurePage(RefreshingView):
         return changes.audit or changes.patients
 
     def reload(self) -> None:
-        self.app.runner.run(load_erasure_rows, self.app.ctx, self._uhids, owner=self, on_done=self._loaded,
+        self.app.runner.run(load_erasure_rows, self.app.ctx, owner=self, on_done=self._loaded,
                             on_error=self._failed)
 
     def _loaded(self, rows: list[ErasureRow]) -> None:
         keep = self.selected()
         self.model.set_rows(rows)
-        if keep is not None:
-            self.select(keep.request.id)
-        elif rows:
-            self.table.selectRow(0)
+        reselect(self.table, rows, keep, key=lambda row: row.request.id)
         self._update_buttons()
 
     def _failed(self, exc: BaseException) -> None:
@@ -207,10 +198,7 @@ class ErasurePage(RefreshingView):
         return selected_row(self.table)
 
     def select(self, request_id: str) -> None:
-        for row, item in enumerate(self.model.rows()):
-            if item.request.id == request_id:
-                self.table.selectRow(row)
-                return
+        select_where(self.table, self.model.rows(), lambda item: item.request.id == request_id)
 
     def _update_buttons(self) -> None:
         chosen = self.selected()

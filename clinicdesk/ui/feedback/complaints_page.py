@@ -22,6 +22,7 @@ from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.formatting import format_datetime
 from clinicdesk.ui.tasks import error_text
 from clinicdesk.ui.widgets.list_model import Column, ListTableModel, configure_table, selected_row
+from clinicdesk.ui.widgets.tables import reselect
 
 EVENT_LABELS = {ComplaintEvent.START: "Start working on it", ComplaintEvent.RESOLVE: "Resolve",
                 ComplaintEvent.CLOSE: "Close", ComplaintEvent.REOPEN: "Reopen"}
@@ -104,10 +105,7 @@ class ComplaintsPage(QWidget):
     def _loaded(self, items: list[ComplaintItem]) -> None:
         chosen = self.selected()
         self.model.set_rows(items)
-        for row, item in enumerate(items):
-            if chosen is not None and item.id == chosen.id or chosen is None and row == 0:
-                self.table.selectRow(row)
-                break
+        reselect(self.table, items, chosen, key=lambda item: item.id)
         self._show_selected()
 
     def _failed(self, exc: BaseException) -> None:

@@ -26,6 +26,7 @@ from clinicdesk.ui.leads.convert_dialog import ConvertDialog
 from clinicdesk.ui.leads.lead_dialog import LeadDialog
 from clinicdesk.ui.tasks import error_text
 from clinicdesk.ui.widgets.list_model import Column, ListTableModel, configure_table, selected_row
+from clinicdesk.ui.widgets.tables import reselect
 
 MOVES = ((Event.CONTACT, "Log a call"), (Event.HESITATE, "Send to customer relations"), (Event.LOSE, "Mark lost"),
          (Event.REOPEN, "Reopen"))
@@ -163,11 +164,7 @@ class LeadsPage(QWidget):
     def _loaded(self, items: list[LeadSummary]) -> None:
         chosen = self.selected()
         self.model.set_rows(items)
-        for row, item in enumerate(items):
-            if (chosen is not None and item.id == chosen.id) or (chosen is None and row == 0):
-                self.table.selectRow(row)
-                break
-        else:
+        if not reselect(self.table, items, chosen, key=lambda item: item.id):
             self._show_detail(None)
 
     def selected(self) -> LeadSummary | None:

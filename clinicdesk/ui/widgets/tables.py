@@ -36,3 +36,18 @@ def select_where(table: QTableView, items: Sequence[T], matches: Callable[[T], b
         if matches(item):
             table.selectRow(row)
             return
+
+
+def reselect(table: QTableView, items: Sequence[T], chosen: T | None, key: Callable[[T], object]) -> bool:
+    """After a reload: select again the row chosen before (matched by `key`) or, when none was, the first row. False
+    when no row ends up selected (the chosen one is gone, or there are no rows)."""
+    if chosen is None:
+        if items:
+            table.selectRow(0)
+        return bool(items)
+    wanted = key(chosen)
+    for row, item in enumerate(items):
+        if key(item) == wanted:
+            table.selectRow(row)
+            return True
+    return False
