@@ -202,6 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--master-key-file", metavar="FILE",
                    help="the HQ master key that wraps every centre key (default: $CLINICDESK_HQ_MASTER_KEY_FILE or "
                         "centre-master-key in the data folder, made on first start; keep it out of database dumps)")
+    p.add_argument("--portal-sms-url", metavar="URL",
+                   help="the SMS/WhatsApp gateway that sends patient portal sign-in codes (API key from "
+                        "$CLINICDESK_PORTAL_SMS_KEY); without it the portal says sign-in is not set up")
+    p.add_argument("--portal-sms-sender", metavar="ID", default="", help="the registered sender id of those codes")
+    p.add_argument("--portal-database-url", metavar="URL",
+                   help="connect the patient portal as its own role, e.g. postgresql://clinicdesk_portal@db-host/hq "
+                        "(default: the server's --database-url)")
+    p.add_argument("--portal-hash-key-file", metavar="FILE",
+                   help="the key of the portal's phone and address hashes (default: portal-hash-key in the data "
+                        "folder, made on first start; keep it out of database dumps)")
     p = add("sync", cmd_sync, "sync with HQ once and print a JSON summary (pushed, pulled, conflicts, rejected, "
                               "seconds)")
     p.add_argument("--resync", action="store_true",
@@ -224,6 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     report_command.add_parser(sub, open_database=_open)
     export_command.add_parser(sub, open_database=_open)
+    from clinicdesk import portal_demo  # light at import: the demo's services and server load only when run
+
+    portal_demo.add_parser(sub)
     audit = sub.add_parser("audit", help="audit log tools")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION")
     p = audit_sub.add_parser("verify", help="check the audit log's hash chain and report the first broken entry")

@@ -12,6 +12,8 @@ ADMIN_TOKEN_FILE = "admin-token"
 DATABASE_FILE = "hq.sqlite3"
 MASTER_KEY_ENV = "CLINICDESK_HQ_MASTER_KEY_FILE"
 MASTER_KEY_FILE = "centre-master-key"  # wraps every centre key; outside the database, so a dump alone reveals none
+PORTAL_SMS_KEY_ENV = "CLINICDESK_PORTAL_SMS_KEY"
+PORTAL_HASH_KEY_FILE = "portal-hash-key"  # keys the portal's phone/address hashes; outside the database too
 
 
 class ServerCommandError(Exception):
@@ -85,6 +87,21 @@ def master_key_file(data_dir: Path, explicit: str | None) -> Path:
     return Path(chosen).expanduser().resolve() if chosen else data_dir / MASTER_KEY_FILE
 
 
+def portal_config(args, data_dir: Path):
+    """The patient portal's settings from --portal-* options and $CLINICDESK_PORTAL_SMS_KEY (docs/portal.md)."""
+    from clinicdesk.notify.http_gateway import GatewaySettings
+    from clinicdesk.server.portal.config import PortalConfig, load_or_create_hash_key
+
+    key_file = getattr(args, "portal_hash_key_file", None)
+    hash_key = load_or_create_hash_key(Path(key_file).expanduser() if key_file else data_dir / PORTAL_HASH_KEY_FILE)
+    sms_url = getattr(args, "portal_sms_url", None)
+    if sms_url and not sms_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise ValueError("--portal-sms-url must be an https:// address (the API key travels with every code).")
+    gateway = GatewaySettings(sms_url, api_key=os.environ.get(PORTAL_SMS_KEY_ENV, ""),
+                              sender_id=getattr(args, "portal_sms_sender", "") or "") if sms_url else None
+    return PortalConfig(hash_key=hash_key, sms_gateway=gateway)
+
+
 def run(args) -> int:
     try:
         import uvicorn
@@ -109,7 +126,13 @@ def run(args) -> int:
     except MasterKeyProblem as exc:
         print(f"clinicdesk: {exc}", file=sys.stderr)
         return 2
-    app = create_app(server.database_url, admin_token=server.admin_token, centre_master_key=master)
+    try:
+        portal = portal_config(args, server.data_dir)
+    except ValueError as exc:
+        print(f"clinicdesk: {exc}", file=sys.stderr)
+        return 2
+    app = create_app(server.database_url, admin_token=server.admin_token, centre_master_key=master, portal=portal,
+                     portal_database_url=getattr(args, "portal_database_url", None))
     print(f"ClinicDesk HQ on https://{server.host}:{server.port} (data in {server.data_dir}; "
           f"admin token from {server.admin_token_source})", file=sys.stderr, flush=True)
     uvicorn.run(app, host=server.host, port=server.port, ssl_certfile=str(server.cert), ssl_keyfile=str(server.key),

@@ -55,13 +55,18 @@ def _join(args, data_dir: Path) -> int:
 
 
 def _sync(open_database: Callable, *, resync: bool = False) -> int:
+    from clinicdesk.services.context import ServiceContext
+    from clinicdesk.services.portal_after_sync import settle_after_sync
     from clinicdesk.sync.client import sync_once
     from clinicdesk.sync.resync import resync as full_resync
     from clinicdesk.sync.settings import load_hq_settings
 
     database = open_database()
     try:
-        summary = (full_resync if resync else sync_once)(database, load_hq_settings(database.data_dir))
+        hq = load_hq_settings(database.data_dir)
+        summary = (full_resync if resync else sync_once)(database, hq)
+        # the patient portal's share: auto-approvals, its care rules, the free times it offers (then pushed too)
+        summary, _portal = settle_after_sync(ServiceContext(database), hq, summary)
     finally:
         database.close()
     print(json.dumps(summary.as_json()))

@@ -10,8 +10,9 @@ APT_PACKAGES=(python3-venv libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcom
               libxcb-render-util0 libxcb-image0 fonts-noto-core libportaudio2)
 if [[ "${1:-}" == "--test" ]]; then
   # PDF pages to PNG; synthetic speech and audio tools; a PulseAudio virtual microphone for the capture test;
-  # PostgreSQL for the HQ server tests (they start a throwaway cluster of their own)
-  APT_PACKAGES+=(poppler-utils espeak-ng sox pulseaudio pulseaudio-utils postgresql)
+  # PostgreSQL for the HQ server tests (they start a throwaway cluster of their own); Chromium for the patient
+  # portal's end-to-end tests (Playwright drives this browser; it never downloads one of its own)
+  APT_PACKAGES+=(poppler-utils espeak-ng sox pulseaudio pulseaudio-utils postgresql chromium chromium-driver)
 fi
 
 missing=()

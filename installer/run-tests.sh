@@ -7,4 +7,4 @@ bash installer/bootstrap.sh --test
 export QT_QPA_PLATFORM=offscreen
 echo "== ruff"; .venv/bin/ruff check clinicdesk tests migrations migrations_server
 echo "== import-linter"; .venv/bin/lint-imports --no-cache
-echo "== pytest"; .venv/bin/python -m pytest -n 2 "$@"
+echo "== pytest"; .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"

@@ -7,6 +7,7 @@ from clinicdesk.server import (
     sync_models,  # noqa: F401  (registers the sync tables on ServerBase.metadata)
 )
 from clinicdesk.server.models import ServerBase
+from clinicdesk.server.portal import portal_models  # noqa: F401  (registers the patient portal's tables)
 
 
 def render_item(type_, obj, autogen_context):

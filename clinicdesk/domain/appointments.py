@@ -34,6 +34,7 @@ class Source(StrEnum):
     PHONE = "phone"
     WALK_IN = "walk_in"
     SELF_SERVICE = "self_service"
+    PORTAL = "portal"  # asked for on the patient portal, confirmed at the desk (or by its auto-approval)
 
 
 TRANSITIONS: dict[Status, dict[Event, Status]] = {

@@ -289,27 +289,33 @@ def transition(ctx: ServiceContext, appointment_id: str, event: str, *, reason: 
     else:
         ctx.authorise(Action.APPOINTMENT_UPDATE, entity="appointment", entity_id=appointment_id)
     reason = check_reason(reason)
-    now = ctx.now()
     with ctx.unit_of_work(write_lock=True) as session:
-        row = session.get(AppointmentRow, appointment_id)
-        if row is None:
-            raise NotFound("That appointment no longer exists.")
-        before = Status(row.status)
-        after = next_status(before, move, approval_pending=row.approval_pending)
-        timezone = _centre_timezone(session, row.centre_id)
-        problem = check_in_day_problem(move, appointment_day=local_time(row.start_at, timezone).date(),
-                                       today=local_time(now, timezone).date())
-        if problem:
-            raise IllegalTransition(problem)
-        record_status(ctx, session, row, event=move.value, to_status=after, reason=reason)
-        if move is Event.APPROVE:
-            row.approval_pending = False
-        session.flush()
-        ctx.audit(session, f"appointment.{move.value}", entity="appointment", entity_id=row.id,
-                  detail=f"{before.value} -> {after.value}")
-        if after in FREED and row.start_at > now:
-            waitlist.offer_freed_slot(ctx, session, waitlist.FreedSlot.of(row))
-        return Changes(appointments=True)
+        return transition_in(ctx, session, appointment_id, move, reason=reason)
+
+
+def transition_in(ctx: ServiceContext, session, appointment_id: str, move: Event, *, reason: str = "") -> Changes:
+    """The status move inside the caller's write transaction, once the caller has authorised it and checked the
+    reason (the patient portal's requests are decided this way, with the request's own row in the same one)."""
+    now = ctx.now()
+    row = session.get(AppointmentRow, appointment_id)
+    if row is None:
+        raise NotFound("That appointment no longer exists.")
+    before = Status(row.status)
+    after = next_status(before, move, approval_pending=row.approval_pending)
+    timezone = _centre_timezone(session, row.centre_id)
+    problem = check_in_day_problem(move, appointment_day=local_time(row.start_at, timezone).date(),
+                                   today=local_time(now, timezone).date())
+    if problem:
+        raise IllegalTransition(problem)
+    record_status(ctx, session, row, event=move.value, to_status=after, reason=reason)
+    if move is Event.APPROVE:
+        row.approval_pending = False
+    session.flush()
+    ctx.audit(session, f"appointment.{move.value}", entity="appointment", entity_id=row.id,
+              detail=f"{before.value} -> {after.value}")
+    if after in FREED and row.start_at > now:
+        waitlist.offer_freed_slot(ctx, session, waitlist.FreedSlot.of(row))
+    return Changes(appointments=True)
 
 
 # --- moving an appointment -------------------------------------------------------------------------------------
@@ -324,62 +330,70 @@ def reschedule(ctx: ServiceContext, appointment_id: str, new_start: datetime, *,
     """
     ctx.authorise(Action.APPOINTMENT_BOOK, entity="appointment", entity_id=appointment_id)
     reason = check_reason(reason)
+    with ctx.unit_of_work(write_lock=True) as session:
+        reschedule_in(ctx, session, appointment_id, new_start, room_id=room_id, staff_ids=staff_ids, reason=reason)
+        return Changes(appointments=True)
+
+
+def reschedule_in(ctx: ServiceContext, session, appointment_id: str, new_start: datetime, *,
+                  room_id: str | None = None, staff_ids: tuple[str, ...] | None = None, reason: str = "") -> str:
+    """The move inside the caller's write transaction, once the caller has authorised it and checked the reason;
+    returns the id of the appointment that now holds the new time (the portal's requests are decided this way)."""
     new_start = new_start.replace(tzinfo=None, second=0, microsecond=0)
     now = ctx.now()
-    with ctx.unit_of_work(write_lock=True) as session:
-        row = session.get(AppointmentRow, appointment_id, options=[selectinload(AppointmentRow.staff)])
-        if row is None:
-            raise NotFound("That appointment no longer exists.")
-        before = Status(row.status)
-        next_status(before, Event.RESCHEDULE, approval_pending=row.approval_pending)  # refuses a checked-in one
-        subject = load_subject(session, row.patient_id, row.service_id)
-        day = new_start.date()
-        diary = load_diary(session, row.centre_id, day, day, patient_ids=(row.patient_id,), leave_out=(row.id,))
-        length = minutes_between(row.start_at, row.end_at)
-        diary = replace(diary, clinic=with_length(diary.clinic, row.service_id, length))
-        old_staff = tuple(sorted(link.staff_id for link in row.staff))
-        target_room, target_staff = room_id or row.room_id, tuple(sorted(staff_ids)) if staff_ids else old_staff
-        if diary.local(row.start_at) == new_start and target_room == row.room_id and target_staff == old_staff:
-            raise ValidationError({"start": "is where the appointment already is; choose another time or room"},
-                                  {"start": "The new time"})
-        first_end = first_visit_end(session, row.follow_up_of, row.patient_id, diary) if row.follow_up_of else None
-        query = _move_query(subject, diary, now, first_end, new_start, row.gender_match_required)
-        checked = check_slot(diary, query, new_start, target_room, target_staff)
-        if not checked.fits and (room_id is None or staff_ids is None):
-            picked = best_at(diary, query, new_start, room_id=room_id, staff_ids=tuple(staff_ids) if staff_ids
-                             else None)
-            if picked is not None:
-                target_room, target_staff = picked
-                checked = check_slot(diary, query, new_start, target_room, target_staff)
-        if not checked.fits:
-            here = diary.local(row.start_at)
-            current = SlotSuggestion(start=here, end=here + timedelta(minutes=length), room_id=row.room_id or "",
-                                     room_name="", staff_ids=old_staff, staff_names=(), score=0.0)
-            suggestions, explanation = _next_free(session, row.centre_id, query, new_start, leave_out=(row.id,),
-                                                  length=length, not_this=current)
-            if room_id is None and staff_ids is None and explanation:  # nobody free: the engine's whole story
-                raise RescheduleRefused(explanation.replace("cannot be booked at", "cannot be moved to"),
-                                        suggestions)
-            raise RescheduleRefused(refusal_text("moved to", subject, diary, new_start, target_room, target_staff,
-                                                 checked.problems, suggestions), suggestions)
-        old_when = when_text(diary.local(row.start_at))
-        moved = insert_appointment(ctx, session, diary, NewAppointment(
-            subject=subject, start=new_start, end=new_start + timedelta(minutes=length), room_id=target_room,
-            staff_ids=target_staff, status=Status.REQUESTED if before is Status.REQUESTED else Status.CONFIRMED,
-            source=Source(row.source), approval_pending=row.approval_pending, follow_up_of=row.follow_up_of,
-            rescheduled_from=row.id, gender_match_required=row.gender_match_required, notes=row.notes,
-            reason=_joined(f"Moved here from {old_when} ({row.reference})", reason)))
-        record_status(ctx, session, row, event=Event.RESCHEDULE.value, to_status=Status.RESCHEDULED,
-                      reason=_joined(f"Moved to {when_text(new_start)} ({moved.reference})", reason))
-        # follow-ups keep pointing at the visit that will take place
-        session.execute(update(AppointmentRow).where(AppointmentRow.follow_up_of == row.id)
-                        .values(follow_up_of=moved.id).execution_options(synchronize_session=False))
-        session.flush()
-        ctx.audit(session, "appointment.reschedule", entity="appointment", entity_id=row.id,
-                  detail=f"{row.reference} -> {moved.reference}")
-        if row.start_at > now:
-            waitlist.offer_freed_slot(ctx, session, waitlist.FreedSlot.of(row))
-        return Changes(appointments=True)
+    row = session.get(AppointmentRow, appointment_id, options=[selectinload(AppointmentRow.staff)])
+    if row is None:
+        raise NotFound("That appointment no longer exists.")
+    before = Status(row.status)
+    next_status(before, Event.RESCHEDULE, approval_pending=row.approval_pending)  # refuses a checked-in one
+    subject = load_subject(session, row.patient_id, row.service_id)
+    day = new_start.date()
+    diary = load_diary(session, row.centre_id, day, day, patient_ids=(row.patient_id,), leave_out=(row.id,))
+    length = minutes_between(row.start_at, row.end_at)
+    diary = replace(diary, clinic=with_length(diary.clinic, row.service_id, length))
+    old_staff = tuple(sorted(link.staff_id for link in row.staff))
+    target_room, target_staff = room_id or row.room_id, tuple(sorted(staff_ids)) if staff_ids else old_staff
+    if diary.local(row.start_at) == new_start and target_room == row.room_id and target_staff == old_staff:
+        raise ValidationError({"start": "is where the appointment already is; choose another time or room"},
+                              {"start": "The new time"})
+    first_end = first_visit_end(session, row.follow_up_of, row.patient_id, diary) if row.follow_up_of else None
+    query = _move_query(subject, diary, now, first_end, new_start, row.gender_match_required)
+    checked = check_slot(diary, query, new_start, target_room, target_staff)
+    if not checked.fits and (room_id is None or staff_ids is None):
+        picked = best_at(diary, query, new_start, room_id=room_id, staff_ids=tuple(staff_ids) if staff_ids
+                         else None)
+        if picked is not None:
+            target_room, target_staff = picked
+            checked = check_slot(diary, query, new_start, target_room, target_staff)
+    if not checked.fits:
+        here = diary.local(row.start_at)
+        current = SlotSuggestion(start=here, end=here + timedelta(minutes=length), room_id=row.room_id or "",
+                                 room_name="", staff_ids=old_staff, staff_names=(), score=0.0)
+        suggestions, explanation = _next_free(session, row.centre_id, query, new_start, leave_out=(row.id,),
+                                              length=length, not_this=current)
+        if room_id is None and staff_ids is None and explanation:  # nobody free: the engine's whole story
+            raise RescheduleRefused(explanation.replace("cannot be booked at", "cannot be moved to"),
+                                    suggestions)
+        raise RescheduleRefused(refusal_text("moved to", subject, diary, new_start, target_room, target_staff,
+                                             checked.problems, suggestions), suggestions)
+    old_when = when_text(diary.local(row.start_at))
+    moved = insert_appointment(ctx, session, diary, NewAppointment(
+        subject=subject, start=new_start, end=new_start + timedelta(minutes=length), room_id=target_room,
+        staff_ids=target_staff, status=Status.REQUESTED if before is Status.REQUESTED else Status.CONFIRMED,
+        source=Source(row.source), approval_pending=row.approval_pending, follow_up_of=row.follow_up_of,
+        rescheduled_from=row.id, gender_match_required=row.gender_match_required, notes=row.notes,
+        reason=_joined(f"Moved here from {old_when} ({row.reference})", reason)))
+    record_status(ctx, session, row, event=Event.RESCHEDULE.value, to_status=Status.RESCHEDULED,
+                  reason=_joined(f"Moved to {when_text(new_start)} ({moved.reference})", reason))
+    # follow-ups keep pointing at the visit that will take place
+    session.execute(update(AppointmentRow).where(AppointmentRow.follow_up_of == row.id)
+                    .values(follow_up_of=moved.id).execution_options(synchronize_session=False))
+    session.flush()
+    ctx.audit(session, "appointment.reschedule", entity="appointment", entity_id=row.id,
+              detail=f"{row.reference} -> {moved.reference}")
+    if row.start_at > now:
+        waitlist.offer_freed_slot(ctx, session, waitlist.FreedSlot.of(row))
+    return moved.id
 
 
 def _move_query(subject, diary, now: datetime, first_end: datetime | None, start: datetime,

@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import event
+
 from clinicdesk.domain.errors import ClinicError
 from clinicdesk.domain.identifiers import verhoeff_check_digit
 from clinicdesk.domain.patients import PatientDraft, age_on
@@ -31,6 +33,7 @@ from clinicdesk.services import (
     demo_consultations,
     demo_leads,
     demo_messages,
+    demo_portal,
     demo_therapy,
     patient_records,
 )
@@ -465,6 +468,7 @@ def build_demo_clinic(data_dir: Path, *, passphrase: str | None, patients: int =
     db = None
     try:
         db = create_database(staging, passphrase=passphrase)  # no keyring and no passphrase: PassphraseNeeded
+        _skip_disk_waits_while_building(db)
         facts = _populate(db, random.Random(seed), patients, now or datetime.now(UTC), week_seed=seed + 1)
     except BaseException:
         if db is not None:
@@ -474,6 +478,13 @@ def build_demo_clinic(data_dir: Path, *, passphrase: str | None, patients: int =
     db.close()
     _move_into_place(staging, data_dir)
     return _summary(data_dir, facts, timer.perf_counter() - started)
+
+
+def _skip_disk_waits_while_building(db: Database) -> None:
+    """The staging folder is deleted if the build fails, so waiting for the disk on each of the build's thousands of
+    commits buys nothing; the finished clinic is opened afresh, with synchronous=FULL again (store/engine.py)."""
+    event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA synchronous = OFF"))
+    db.engine.dispose()  # connections already pooled were made with FULL
 
 
 def _move_into_place(staging: Path, data_dir: Path) -> None:
@@ -577,7 +588,10 @@ def _populate(db: Database, rng: random.Random, patient_count: int, now: datetim
         desks=desks, officer=cro, today=today, rng=random.Random(week_seed + 2),
         latest_patient=lambda code: week.patients[code][-1].id if week.patients[code] else None,
     ) + demo_leads.inbox_actions(doctor=doctors["KOC"][0], nurse=charting["KOC"], desk=desks["KOC"], today=today,
-                                 course_patient=lambda: week.patients["KOC"][0].id if week.patients["KOC"] else None),
+                                 course_patient=lambda: week.patients["KOC"][0].id if week.patients["KOC"] else None)
+        + demo_billing.history_actions(manager=ctx, desk=desks["KOC"], today=today, now=now,
+                                       rng=random.Random(week_seed + 3),
+                                       patients=lambda: [p.id for p in week.patients["KOC"]]),
         key=lambda action: action[0])
     # Patients registered before the week's first booking come first; later ones arrive among the week's events.
     opening = demo_appointments.week_start(today)
@@ -604,6 +618,8 @@ def _populate(db: Database, rng: random.Random, patient_count: int, now: datetim
     demo_messages.send_due_now(ctx, clock.set, now)  # reminders due by now went out; later ones stay scheduled
     if patient_count:
         demo_billing.add_bills(ctx, clock.set, now, centre_id=centre_ids["KOC"])  # invoices, payments, a plan
+        demo_portal.add_portal(ctx, now, centre_id=centre_ids["KOC"], services=services,
+                               patients=[p.id for p in week.patients["KOC"]])  # online booking, two requests
     return _Facts(rooms, equipment, staff, stats, week.summary() if patient_count else None, course.summary())
 
 

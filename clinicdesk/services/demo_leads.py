@@ -1,4 +1,4 @@
-"""Demo enquiries and clinical inbox: a month of leads at both centres, a course patient's labs and intake forms."""
+"""Demo enquiries and clinical inbox: eight weeks of leads at both centres, a course patient's labs and intake forms."""
 
 import random
 from collections.abc import Callable
@@ -31,17 +31,49 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=_IST)
 
 
+LEADS = 48
+WEEKS = 8
+# A few stories told whatever the dice say, so every screen has its example: (days ago, fate) by enquiry number.
+# Enquiries 1 and 4 arrive in Pune, where the customer relations officer works the hesitating ones.
+_PINNED = {0: (1, "new"), 1: (6, "hesitating"), 2: (24, "rescued"), 4: (3, "hesitating"), 5: (30, "lost")}
+
+
+def _lead_name(n: int) -> str:
+    """The first 26 enquiries use the names as listed; later ones pair given and family names anew."""
+    if n < len(_NAMES):
+        return _NAMES[n]
+    given, family = _NAMES[n % len(_NAMES)].split()[0], _NAMES[(n * 7 + 3) % len(_NAMES)].split()[-1]
+    return f"{given} {family}"
+
+
+def _fate(rng: random.Random, age_days: int) -> str:
+    """How far an enquiry got depends on its age: this week's are mostly new or in talks, older ones settled."""
+    if age_days <= 2:
+        weights = (6, 3, 1, 0, 0, 0)
+    elif age_days <= 10:
+        weights = (1, 3, 3, 3, 2, 1)
+    else:
+        weights = (0, 1, 1, 5, 5, 2)
+    return rng.choices(("new", "contacted", "hesitating", "converted", "lost", "rescued"), weights)[0]
+
+
 def lead_actions(*, desks: dict[str, ServiceContext], officer: ServiceContext, today: date, rng: random.Random,
                  latest_patient: Callable[[str], str | None]) -> list[Action]:
-    """(when, action) pairs for about two dozen enquiries over the last four weeks, each with its own story."""
+    """(when, action) pairs for four dozen enquiries over the last eight weeks, more each week (the ads began to
+    work), each with its own story; no step of a story falls after yesterday."""
     out: list[Action] = []
-    for n, name in enumerate(_NAMES):
+    last_day = today - timedelta(days=1)
+    for n in range(LEADS):
+        name = _lead_name(n)
         centre = "PUN" if n % 3 else "KOC"  # customer relations sits in Pune: most enquiries arrive there
         desk = desks[centre]
         source = rng.choices([s for s, _ in _SOURCES], [w for _, w in _SOURCES])[0]
-        day = today - timedelta(days=rng.randint(2, 28))
-        fate = rng.choices(("new", "contacted", "hesitating", "converted", "lost", "rescued"),
-                           (3, 4, 4, 5, 4, 2))[0]
+        # half spread evenly over the weeks, half leaning towards the recent ones: a funnel that fills up
+        span = WEEKS * 7 - 1
+        back = rng.randint(1, span) if rng.random() < 0.5 else round(rng.triangular(1, span, 1))
+        fate = _fate(rng, back)
+        back, fate = _PINNED.get(n, (back, fate))
+        day = today - timedelta(days=back)
         draft = LeadDraft(name=name, phone=f"9{rng.randint(600000000, 999999999)}", source=source,
                           interest=rng.choice(_INTERESTS), problem=rng.choice(_PROBLEMS),
                           referred_by="Dr. Pradeep (GP)" if source == "referral" else "")
@@ -51,29 +83,36 @@ def lead_actions(*, desks: dict[str, ServiceContext], officer: ServiceContext, t
             holder["id"], _ = leads.create_lead(desk, draft)
 
         out.append((_at(day, 10, rng.randint(0, 50)), create))
-        if fate == "new":
-            continue
         first_call = day + timedelta(days=1)
-        out.append((_at(first_call, 11, n), lambda desk=desk, holder=holder: leads.move_lead(
+        if fate == "new" or first_call > last_day:
+            continue
+        out.append((_at(first_call, 11, n % 60), lambda desk=desk, holder=holder: leads.move_lead(
             desk, holder["id"], "contact", note="Called back; explained the programme and fees")))
         if fate in ("hesitating", "rescued"):
             why = rng.choice(_HESITATIONS)
-            out.append((_at(first_call, 16, n), lambda desk=desk, holder=holder, why=why: leads.move_lead(
+            out.append((_at(first_call, 16, n % 60), lambda desk=desk, holder=holder, why=why: leads.move_lead(
                 desk, holder["id"], "hesitate", reason=why)))
-            if fate == "rescued":
-                out.append((_at(first_call + timedelta(days=1), 12, n), lambda holder=holder: leads.move_lead(
+            rescued_on = first_call + timedelta(days=rng.randint(1, 3))
+            if fate == "rescued" and rescued_on <= last_day:
+                out.append((_at(rescued_on, 12, n % 60), lambda holder=holder: leads.move_lead(
                     officer, holder["id"], "contact", note="Offered the instalment plan; will visit on Saturday")))
                 fate = "converted"
+                first_call = rescued_on
         if fate == "converted":
+            converted_on = first_call + timedelta(days=rng.randint(1, 5))
+
             def convert(desk=desk, holder=holder, centre=centre) -> None:
                 patient_id = latest_patient(centre)
                 if patient_id:  # the demo links to a registered demo patient, so the patient count stays as asked
                     leads.convert_to_existing_patient(desk, holder["id"], patient_id)
-            out.append((_at(first_call + timedelta(days=2), 10, n), convert))
+            if converted_on <= last_day:
+                out.append((_at(converted_on, 10, n % 60), convert))
         elif fate == "lost":
+            lost_on = first_call + timedelta(days=rng.randint(2, 8))
             reason = rng.choice(LOST_REASONS[:-1])
-            out.append((_at(first_call + timedelta(days=3), 15, n), lambda desk=desk, holder=holder, reason=reason:
-                        leads.move_lead(desk, holder["id"], "lose", reason=reason)))
+            if lost_on <= last_day:
+                out.append((_at(lost_on, 15, n % 60), lambda desk=desk, holder=holder, reason=reason:
+                            leads.move_lead(desk, holder["id"], "lose", reason=reason)))
     return out
 
 

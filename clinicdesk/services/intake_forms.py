@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from clinicdesk.domain.errors import ClinicError, NotFound, ValidationError
-from clinicdesk.domain.intake_forms import FormDefinition, parse_definition, validate_answers
+from clinicdesk.domain.intake_forms import FormDefinition, FormPurpose, parse_definition, validate_answers
 from clinicdesk.domain.roles import Action
 from clinicdesk.reports.intake_form_pdf import FilledFormDocument, render_filled_form
 from clinicdesk.reports.letterhead import ClinicLetterhead
@@ -70,13 +70,30 @@ def definition(form_key: str, version: int) -> FormDefinition:
     return parse_definition(json.loads(body))
 
 
-def available_forms(ctx: ServiceContext) -> list[FormDefinition]:
-    """The newest version of each form, by title: what the desk or tablet offers to fill."""
-    ctx.authorise(Action.FORM_FILL, entity="patient")
+def _newest_versions() -> dict[str, int]:
     newest: dict[str, int] = {}
     for key, version in _resource_bodies():
         newest[key] = max(version, newest.get(key, 0))
-    return sorted((definition(k, v) for k, v in newest.items()), key=lambda f: f.title)
+    return newest
+
+
+def newest_definition(form_key: str) -> FormDefinition:
+    """The newest installed version of one form (the assessment and consent screens fill this one)."""
+    version = _newest_versions().get(form_key)
+    if version is None:
+        raise NotFound(f"There is no form '{form_key}' in this installation.")
+    return definition(form_key, version)
+
+
+def available_forms(ctx: ServiceContext) -> list[FormDefinition]:
+    """The newest version of each intake form, by title: what the desk or tablet offers to fill.
+
+    Assessment and consent forms are left out: they are filled on their own screens, which also write the
+    assessment and consent records the rest of the app reads.
+    """
+    ctx.authorise(Action.FORM_FILL, entity="patient")
+    forms = (definition(k, v) for k, v in _newest_versions().items())
+    return sorted((f for f in forms if f.purpose is FormPurpose.INTAKE), key=lambda f: f.title)
 
 
 def form_version_id(form_key: str, version: int) -> str:
@@ -114,15 +131,25 @@ def fill_form(ctx: ServiceContext, patient_id: str, form_key: str, version: int,
     with ctx.unit_of_work() as session:
         if session.get(PatientRow, patient_id) is None:
             raise NotFound("This patient record no longer exists.")
-        version_row = _version_row(ctx, session, form)
-        session.flush()
-        response_id = ctx.make_id()
-        sealed = ctx.db.sealer.seal(_canonical(clean).encode(), context=_context(response_id))
-        session.add(IntakeFormResponseRow(id=response_id, patient_id=patient_id, form_version_id=version_row.id,
-                                          sealed_answers=sealed, filled_at=ctx.now(), filled_by=user.staff_id,
-                                          filled_on=filled_on))
-        ctx.audit(session, "form.fill", entity="patient", entity_id=patient_id, detail=f"{form.key} v{form.version}")
+        response_id = store_response_in(ctx, session, patient_id, form, clean, filled_by=user.staff_id,
+                                        filled_on=filled_on)
         return response_id, Changes(patients=True)
+
+
+def store_response_in(ctx: ServiceContext, session: Session, patient_id: str, form: FormDefinition,
+                      clean: dict[str, object], *, filled_by: str, filled_on: str = "desk") -> str:
+    """Seal already-validated answers inside the caller's transaction (an assessment or consent); the response id."""
+    if filled_on not in FILLED_ON:
+        raise ValidationError({"filled_on": "must be desk or tablet"}, {"filled_on": "Filled on"})
+    version_row = _version_row(ctx, session, form)
+    session.flush()
+    response_id = ctx.make_id()
+    sealed = ctx.db.sealer.seal(_canonical(clean).encode(), context=_context(response_id))
+    session.add(IntakeFormResponseRow(id=response_id, patient_id=patient_id, form_version_id=version_row.id,
+                                      sealed_answers=sealed, filled_at=ctx.now(), filled_by=filled_by,
+                                      filled_on=filled_on))
+    ctx.audit(session, "form.fill", entity="patient", entity_id=patient_id, detail=f"{form.key} v{form.version}")
+    return response_id
 
 
 def _items(session: Session, *where) -> list[FilledFormItem]:

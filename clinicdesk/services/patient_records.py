@@ -163,6 +163,18 @@ def record_assessment(ctx: ServiceContext, patient_id: str, *, prakriti_answers:
                       sleep: str = "", stress: str = "", energy: str = "", notes: str = "") -> Changes:
     """Score the questionnaire into Vata/Pitta/Kapha and save it as a new version of the assessment."""
     user = ctx.authorise(Action.PATIENT_ASSESS, entity="patient", entity_id=patient_id)
+    with ctx.unit_of_work() as session:
+        add_assessment_in(ctx, session, patient_id, user.staff_id, prakriti_answers=prakriti_answers,
+                          vikriti_answers=vikriti_answers, agni=agni, koshta=koshta, sleep=sleep, stress=stress,
+                          energy=energy, notes=notes)
+    return Changes(patients=True)
+
+
+def add_assessment_in(ctx: ServiceContext, session: Session, patient_id: str, assessed_by: str, *,
+                      prakriti_answers: dict[str, str], vikriti_answers: dict[str, str] | None = None,
+                      agni: str = "", koshta: str = "", sleep: str = "", stress: str = "", energy: str = "",
+                      notes: str = "") -> str:
+    """Check, score and add one assessment inside the caller's transaction (the form screen's too); its id."""
     problems = {}
     try:
         score = score_answers({k: Dosha(v) for k, v in prakriti_answers.items()})
@@ -180,20 +192,28 @@ def record_assessment(ctx: ServiceContext, patient_id: str, *, prakriti_answers:
         raise ValidationError(problems, {"prakriti": "Questionnaire", "agni": "Digestion (agni)",
                                          "koshta": "Bowel (koshta)", "sleep": "Sleep", "stress": "Stress",
                                          "energy": "Energy"})
-    with ctx.unit_of_work() as session:
-        _patient(session, patient_id)
-        session.add(AssessmentRow(id=ctx.make_id(), patient_id=patient_id, assessed_at=ctx.now(),
-                                  assessed_by=user.staff_id, prakriti_answers=dict(prakriti_answers),
-                                  vikriti_answers=dict(vikriti_answers or {}), vata=score.vata, pitta=score.pitta,
-                                  kapha=score.kapha, prakriti=score.constitution(),
-                                  vikriti=vikriti_score.constitution(), agni=agni, koshta=koshta, sleep=sleep,
-                                  stress=stress, energy=energy, notes=notes.strip()[:2000]))
-        ctx.audit(session, "patient.assess", entity="patient", entity_id=patient_id)
-    return Changes(patients=True)
+    _patient(session, patient_id)
+    assessment_id = ctx.make_id()
+    session.add(AssessmentRow(id=assessment_id, patient_id=patient_id, assessed_at=ctx.now(),
+                              assessed_by=assessed_by, prakriti_answers=dict(prakriti_answers),
+                              vikriti_answers=dict(vikriti_answers or {}), vata=score.vata, pitta=score.pitta,
+                              kapha=score.kapha, prakriti=score.constitution(),
+                              vikriti=vikriti_score.constitution(), agni=agni, koshta=koshta, sleep=sleep,
+                              stress=stress, energy=energy, notes=notes.strip()[:2000]))
+    ctx.audit(session, "patient.assess", entity="patient", entity_id=patient_id)
+    return assessment_id
 
 
 def record_consent(ctx: ServiceContext, patient_id: str, *, kind: str, version: str, method: str) -> Changes:
     user = ctx.authorise(Action.PATIENT_CONSENT, entity="patient", entity_id=patient_id)
+    with ctx.unit_of_work() as session:
+        add_consent_in(ctx, session, patient_id, user.staff_id, kind=kind, version=version, method=method)
+    return Changes(patients=True)
+
+
+def add_consent_in(ctx: ServiceContext, session: Session, patient_id: str, witness_id: str, *, kind: str,
+                   version: str, method: str) -> str:
+    """Check and add one consent inside the caller's transaction (the consent form adds several at once); its id."""
     problems = {}
     if kind not in CONSENT_KINDS:
         problems["kind"] = "must be one of: " + ", ".join(CONSENT_KINDS)
@@ -204,12 +224,12 @@ def record_consent(ctx: ServiceContext, patient_id: str, *, kind: str, version: 
     if problems:
         raise ValidationError(problems, {"kind": "Consent type", "method": "Consent method",
                                          "version": "Consent version"})
-    with ctx.unit_of_work() as session:
-        _patient(session, patient_id)
-        session.add(ConsentRow(id=ctx.make_id(), patient_id=patient_id, kind=kind, version=version.strip(),
-                               given_at=ctx.now(), method=method, witness_id=user.staff_id))
-        ctx.audit(session, "patient.consent", entity="patient", entity_id=patient_id, detail=kind)
-    return Changes(patients=True)
+    _patient(session, patient_id)
+    consent_id = ctx.make_id()
+    session.add(ConsentRow(id=consent_id, patient_id=patient_id, kind=kind, version=version.strip(),
+                           given_at=ctx.now(), method=method, witness_id=witness_id))
+    ctx.audit(session, "patient.consent", entity="patient", entity_id=patient_id, detail=kind)
+    return consent_id
 
 
 def withdraw_consent(ctx: ServiceContext, patient_id: str, consent_id: str) -> Changes:

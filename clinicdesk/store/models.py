@@ -339,6 +339,7 @@ from clinicdesk.store import (  # noqa: E402,F401
     models_feedback,
     models_leads,
     models_notifications,
+    models_portal,
     models_protocols,
     models_scheduling,
     models_therapy,

@@ -20,6 +20,7 @@ from clinicdesk.ui.dialogs.sign_in_dialog import SignInDialog
 from clinicdesk.ui.i18n import install_translators, translate
 from clinicdesk.ui.look import apply_look
 from clinicdesk.ui.main_window import MainWindow
+from clinicdesk.ui.notifications.payment_job import schedule_payment_reminders
 from clinicdesk.ui.notifications.sender import schedule_message_sender
 from clinicdesk.ui.sync.nightly import start_nightly_sync
 from clinicdesk.ui.tasks import TaskRunner
@@ -132,6 +133,7 @@ def run_app(data_dir: Path, screenshot_dir: Path | None = None, *, tablet: bool 
     nightly = start_nightly_sync(database)  # nightly at clinicdesk.json's sync_time, and once now
     if nightly is not None:
         schedule_message_sender(nightly.scheduler)  # every minute, persisted on the same encrypted job store
+        schedule_payment_reminders(nightly.scheduler)  # every morning, on the same store
     try:
         return run_session(app, ServiceContext(database, user=user), runner, tablet=tablet)
     finally:

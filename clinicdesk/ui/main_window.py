@@ -70,6 +70,12 @@ def _care_page(app: AppContext, key: str) -> QWidget:
     return make_care_page(app, key)
 
 
+def _portal_settings_page(app: AppContext) -> QWidget:
+    from clinicdesk.ui.portal.settings_page import PortalSettingsPage
+
+    return PortalSettingsPage(app)
+
+
 def _leads_page(app: AppContext, key: str) -> QWidget:
     from clinicdesk.ui.leads.pages import make_leads_page
 
@@ -228,6 +234,8 @@ class MainWindow(QMainWindow):
             self._add_page("patients", self.tr("Patients"), lambda: self.reception)
         if may_view_calendar:
             self._add_page("calendar", self.tr("Calendar"), lambda: CalendarPage(app))
+        if may_view_calendar and app.may(Action.APPOINTMENT_BOOK):  # the patient portal's requests
+            self._add_online_requests()
         if may_search and app.may(Action.MESSAGE_VIEW) and app.may(Action.APPOINTMENT_BOOK):  # the desk
             self._add_page("failed_messages", self.tr("Failed messages"), lambda: _failed_messages_page(app))
         if app.may(Action.THERAPY_VIEW):
@@ -269,6 +277,7 @@ class MainWindow(QMainWindow):
         if app.may(Action.CENTRE_MANAGE):
             admin_pages += [("centres", self.tr("Centres & holidays"), CentresView),
                             ("rooms", self.tr("Rooms"), RoomsView), ("equipment", self.tr("Equipment"), EquipmentView)]
+            admin_pages.append(("patient_portal", self.tr("Patient portal"), _portal_settings_page))
         if app.may(Action.PROTOCOL_MANAGE):
             admin_pages.append(("protocols", self.tr("Protocol templates"), _protocol_templates_page))
         if app.may(Action.RECORDING_ADMIN):
@@ -288,6 +297,17 @@ class MainWindow(QMainWindow):
             empty = QLabel(self.tr("Your role has no screens in this version yet. Ask an administrator."))
             empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.page_stack.addWidget(empty)
+
+    def _add_online_requests(self) -> None:
+        from clinicdesk.ui.portal.requests_page import OnlineRequestsPage, PendingBadge
+
+        def suggest_another_time(item) -> None:
+            self.navigate("calendar").open_booking(patient_id=item.patient_id)
+
+        title = self.tr("Online requests")
+        self._add_page("online_requests", title,
+                       lambda: OnlineRequestsPage(self.app, open_booking=suggest_another_time))
+        self.online_requests_badge = PendingBadge(self.app, self.nav_items["online_requests"], title, self)
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar(self.tr("Account"))

@@ -3,6 +3,7 @@
 import sys
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -30,7 +31,8 @@ DESK_PAGES = (("billing", "32_desk_billing"), ("dashboards", "33_desk_dashboards
               ("lead_funnel", "35_desk_conversion_funnel"), ("failed_messages", "36_desk_failed_messages"),
               ("care_tasks", "37_care_tasks"), ("complaints", "38_care_complaints"), ("care_rules", "39_care_rules"),
               ("sync_review", "40_sync_review"), ("prices", "41_admin_prices_packages"),
-              ("message_templates", "42_admin_message_templates"), ("erasure", "43_admin_erasure_requests"))
+              ("message_templates", "42_admin_message_templates"), ("erasure", "43_admin_erasure_requests"),
+              ("online_requests", "44_desk_online_requests"), ("patient_portal", "45_admin_patient_portal"))
 PAGE_LOAD_SECONDS = 1.5
 
 
@@ -200,6 +202,23 @@ class ScreenshotTour:
             if key in window.nav_keys():
                 window.navigate(key)
                 _wait(self.app, PAGE_LOAD_SECONDS)
+                self.shoot(name, window)
+                if key == "dashboards":
+                    self._dashboard_trends(window)
+
+    def _dashboard_trends(self, window: MainWindow) -> None:
+        """The owner's money and enquiry panels by week over the last quarter, where the trend shows."""
+        page = window.page("dashboards")
+        today = page.app.today()
+        page.set_range(today - timedelta(days=today.weekday(), weeks=12), today)  # thirteen whole weeks
+        page.period_choice.setCurrentIndex(page.period_choice.findData("week"))  # reloads the panels
+        _wait(self.app, PAGE_LOAD_SECONDS * 2)
+        for key, name in (("revenue", "33_desk_dashboards_revenue_by_week"),
+                          ("conversion", "33_desk_dashboards_enquiries_by_week")):
+            view = next((v for v in page.panel_views if v.panel.key == key), None)
+            if view is not None:
+                page.scroll.verticalScrollBar().setValue(view.y())
+                _settle(self.app)
                 self.shoot(name, window)
 
     def _consultation_room(self) -> None:

@@ -1,7 +1,7 @@
 """Message calls for the role x action matrix: fresh failed messages and alerts per call, on the matrix patient."""
 
 from clinicdesk.domain.roles import Action, Role
-from clinicdesk.services import notification_settings, notification_templates, notifications
+from clinicdesk.services import notification_settings, notification_templates, notifications, payment_reminders
 from clinicdesk.services.context import ServiceContext
 from clinicdesk.services.notification_templates import starter_set
 from clinicdesk.store.models_notifications import NotificationMessageRow
@@ -39,6 +39,7 @@ def registry() -> dict[Action, dict[str, object]]:
         Action.MESSAGE_SEND: {
             "notifications.queue_message": lambda c, w: notifications.queue_message(
                 c, w.ids["patient"], "admin_announcement", context=_ANNOUNCE),
+            "payment_reminders.queue_payment_reminders": lambda c, w: payment_reminders.queue_payment_reminders(c),
             "notifications.alert_staff": lambda c, w: notifications.alert_staff(
                 c, w.ids["target_staff"], "Please call the patient", patient_id=w.ids["patient"]),
             "notifications.retry_message": lambda c, w: notifications.retry_message(c, _failed_message(w)),

@@ -33,7 +33,7 @@ def _ctx(db, username: str) -> ServiceContext:
 def test_enquiries_in_every_state_and_a_funnel_worth_showing(demo_db):
     officer = _ctx(demo_db, "kavya.cro")
     listed = leads.list_leads(officer)
-    assert len(listed) == 26
+    assert len(listed) == 48  # eight weeks of enquiries, more each week
     statuses = {item.status for item in listed}
     assert statuses == {s.value for s in Status}
     converted = [item for item in listed if item.status == Status.CONVERTED]
@@ -41,7 +41,7 @@ def test_enquiries_in_every_state_and_a_funnel_worth_showing(demo_db):
     assert any(item.assigned_to == "Kavya Iyer" for item in listed)
     assert leads.intervention_queue(officer)  # Pune's hesitating enquiries wait for her
     funnel = leads.conversion_funnel(officer, since=datetime(2026, 10, 1, tzinfo=UTC), until=FIXED_NOW)
-    assert funnel.total == 26 and funnel.stages[-1].reached == len(converted)
+    assert funnel.total == 48 and funnel.stages[-1].reached == len(converted)
     assert funnel.rescued >= 1
 
 
@@ -49,7 +49,7 @@ def test_the_course_patient_has_labs_with_a_critical_alert_and_filled_forms(demo
     doctor = _ctx(demo_db, "dr.meera")
     with demo_db.session() as session:
         patient_id = session.scalar(select(LabResultRow.patient_id).limit(1))
-        assert session.scalar(select(func.count()).select_from(LeadRow)) == 26
+        assert session.scalar(select(func.count()).select_from(LeadRow)) == 48
     results = lab_results.list_lab_results(doctor, patient_id)
     assert len(results) == 7 and all(r.document_id for r in results)
     [critical] = [r for r in results if r.flag == "critical"]

@@ -27,8 +27,10 @@ from tests.services import (
     dashboard_matrix,
     documents_matrix,
     feedback_matrix,
+    form_mapping_matrix,
     intake_matrix,
     notification_matrix,
+    portal_matrix,
     sync_matrix,
     therapy_matrix,
 )
@@ -178,6 +180,10 @@ REGISTRY: dict[Action, dict[str, Call]] = {
 documents_matrix.extend(REGISTRY)  # discharge summary, FHIR and archive export, erasure
 
 for _action, _calls in intake_matrix.registry().items():  # some of these share actions with the patient chart
+    REGISTRY.setdefault(_action, {}).update(_calls)
+for _action, _calls in portal_matrix.registry(lambda w: w.diary).items():  # online requests share booking's actions
+    REGISTRY.setdefault(_action, {}).update(_calls)
+for _action, _calls in form_mapping_matrix.registry(lambda w: w.floor).items():  # the chart's and the floor's actions
     REGISTRY.setdefault(_action, {}).update(_calls)
 
 

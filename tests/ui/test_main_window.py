@@ -14,19 +14,20 @@ def _window(qtbot, app, **kwargs) -> MainWindow:
 
 
 @pytest.mark.parametrize(("role", "pages"), [
-    (Role.ADMIN, ["patients", "calendar", "failed_messages", "my_day", "therapy_board", "stock", "incidents",
-                  "care_tasks", "complaints", "care_rules", "leads", "lead_funnel",
+    (Role.ADMIN, ["patients", "calendar", "online_requests", "failed_messages", "my_day", "therapy_board", "stock",
+                  "incidents", "care_tasks", "complaints", "care_rules", "leads", "lead_funnel",
                   "consult", "billing", "dashboards", "sync_review", "staff", "centres", "rooms", "equipment",
-                  "protocols", "recordings", "erasure", "prices", "message_templates", "message_channels"]),
+                  "patient_portal", "protocols", "recordings", "erasure", "prices", "message_templates",
+                  "message_channels"]),
     (Role.DOCTOR, ["patients", "calendar", "my_day", "therapy_board", "stock", "incidents",
                    "care_tasks", "complaints", "care_rules", "leads", "lead_funnel", "consult", "billing",
                    "dashboards", "sync_review"]),
     (Role.THERAPIST, ["patients", "calendar", "my_day", "therapy_board", "stock", "incidents", "care_tasks"]),
-    (Role.FRONT_DESK, ["patients", "calendar", "failed_messages", "therapy_board", "care_tasks", "leads",
-                       "lead_funnel", "billing",
+    (Role.FRONT_DESK, ["patients", "calendar", "online_requests", "failed_messages", "therapy_board", "care_tasks",
+                       "leads", "lead_funnel", "billing",
                        "sync_review"]),
-    (Role.CUSTOMER_RELATIONS, ["patients", "calendar", "failed_messages", "care_tasks", "complaints", "leads",
-                               "lead_funnel", "billing"]),
+    (Role.CUSTOMER_RELATIONS, ["patients", "calendar", "online_requests", "failed_messages", "care_tasks",
+                               "complaints", "leads", "lead_funnel", "billing"]),
 ])
 def test_sidebar_offers_the_pages_of_the_role(qtbot, app_for_role, role, pages):
     window = _window(qtbot, app_for_role(role))

@@ -74,14 +74,16 @@ def test_assessment_tab_scores_live_and_saves(qtbot, app_ctx, some_patients):
 def test_consents_record_and_withdraw(qtbot, app_ctx, some_patients, monkeypatch):
     view = _profile(qtbot, app_ctx, some_patients["Anitha Sharma"])
     tab = view.consents
-    tab.version.setText("")
+    tab.renderer.set_answers({"treatment": True, "recording": True, "method": "verbal"})
+    tab.record()  # the data-processing statement is required and still unticked
+    assert "must be ticked: the patient has to agree" in tab.banner.text()
+    assert tab.errors.invalid_fields() == ["data_processing"] and tab.model.rowCount() == 0
+    tab.renderer.set_answers({"data_processing": True})
     tab.record()
-    assert "Consent version is required" in tab.banner.text() and "version" in tab.errors.invalid_fields()
-    tab.version.setText("2.0")
-    tab.kind.set_value("recording")
-    tab.record()
-    assert tab.model.rowCount() == 1 and tab.model.index(0, 0).data() == "Audio recording"
-    assert tab.model.index(0, 5).data() == "In force"
+    assert sorted(tab.model.index(r, 0).data() for r in range(tab.model.rowCount())) == [
+        "Audio recording", "Data processing", "Treatment"]
+    assert tab.model.index(0, 1).data() == "reg-1" and tab.model.index(0, 5).data() == "In force"
+    assert tab.renderer.answers()["treatment"] is False  # the form is cleared for the next one
     tab.withdraw_selected()
     assert "Select the consent" in tab.banner.text()
     monkeypatch.setattr("clinicdesk.ui.reception.consents_tab.confirm", lambda *a, **k: True)

@@ -26,10 +26,11 @@ EXPECTED = {"00_setup_wizard", "01_sign_in", "02_reception_search", "03_receptio
             "17_calendar_drag_in_progress", "18_calendar_refused_drag", "19_calendar_waitlist",
             "20_calendar_appointment", "21_therapy_board", "22_therapy_sop_runner", "23_therapy_progress_chart",
             "24_therapy_outcome", "25_therapy_my_day", "26_therapy_stock", "27_therapy_incidents",
-            "31_consult_tablet_signed_visit", "32_desk_billing", "33_desk_dashboards", "34_desk_enquiries",
+            "31_consult_tablet_signed_visit", "32_desk_billing", "33_desk_dashboards",
+            "33_desk_dashboards_revenue_by_week", "33_desk_dashboards_enquiries_by_week", "34_desk_enquiries",
             "35_desk_conversion_funnel", "36_desk_failed_messages", "37_care_tasks", "38_care_complaints",
             "39_care_rules", "40_sync_review", "41_admin_prices_packages", "42_admin_message_templates",
-            "43_admin_erasure_requests"}
+            "43_admin_erasure_requests", "44_desk_online_requests", "45_admin_patient_portal"}
 
 
 def _small_clinic(data_dir, monkeypatch) -> None:

@@ -26,6 +26,7 @@ PLACEHOLDERS: dict[str, str] = {
     "reference": "the booking reference",
     "amount": "an amount due, with the rupee sign",
     "due_date": "the date a payment is due",
+    "invoice_number": "the number of the bill a payment is due on",
     "announcement": "the text of an announcement",
     "note": "a short instruction from the clinician, e.g. the diet to follow",
 }
@@ -34,7 +35,8 @@ SAMPLE_VALUES: dict[str, str] = {
     "practitioner": "Dr. Meera Nair", "centre_name": "Sukham Ayurveda, Kochi",
     "centre_address": "12 MG Road, Kochi 682016", "centre_phone": "0484 240 1234",
     "preparation": "Bring a towel and a change of clothes.", "reference": "KOC-261127-A-001", "amount": "₹1,500",
-    "due_date": "30 Nov", "announcement": "The centre is closed on 1 December for Onam.",
+    "due_date": "30 Nov", "invoice_number": "KOC-A/I26/00042",
+    "announcement": "The centre is closed on 1 December for Onam.",
     "note": "rice gruel and warm water only until Friday.",
 }
 _FIELD = re.compile(r"^[a-z_]+$")

@@ -25,6 +25,7 @@ class SolverOptions:
     explain: bool = True
     improve_rounds: int = 4  # batch only: passes over the plans that still miss sessions
     improve_neighbours: int = 6  # batch only: crowding plans tried with each of them
+    repair_attempts: int = 20_000  # batch only: blockers moved aside, in all, to fit sessions still unplaced
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,14 @@ class Scheduler:
 
         Booking one plan after another (as a desk does) leaves early plans the best days; when a later plan then
         misses sessions, this takes it and one neighbour off the diary, books the unlucky plan first and the
-        neighbour after it, and keeps the swap only if more sessions are placed. Returns the sessions gained.
+        neighbour after it, and keeps the swap only if more sessions are placed. Then each session still missing is
+        tried with the sessions blocking it moved to other starts (repair.py). Returns the sessions gained.
         """
         from clinicdesk.domain.scheduling.improve import improve_plans
+        from clinicdesk.domain.scheduling.repair import repair_unplaced
 
         gained = improve_plans(self, self.options.improve_rounds, self.options.improve_neighbours)
+        gained += repair_unplaced(self, self.options.repair_attempts)
         if gained:
             self.refresh()
         return gained

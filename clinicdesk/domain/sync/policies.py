@@ -276,6 +276,20 @@ _OPERATIONS = {
     "lead_events": _all(A, "lead_id", "seq", "at", "by_staff_id", "event", "from_status", "to_status", "note"),
     # a saved rule version is never edited: firings name the version that fired
     "care_rules": _all(A, "key", "version", "body", "saved_at", "saved_by"),
+    # The patient portal (served by HQ, clinicdesk/server/portal) writes a request as its own device; a desk (or a
+    # desk's auto-approval) decides it. What was asked is fixed; the decision is workflow, the later word wins (the
+    # appointment it made or moved is the clinical record, with its own history).
+    "portal_requests": {**_all(A, "centre_id", "patient_id", "kind", "service_id", "appointment_id",
+                               "requested_start", "note", "requested_at", "language"),
+                        **_all(L, "status", "decision_note", "result_appointment_id", "decided_at", "decided_by")},
+    # Free starts a desk's scheduling engine found for the portal, one row per centre, service and day; every desk
+    # computes the same from the same diary, so the later computation simply wins.
+    "portal_availability": {**_all(A, "centre_id", "service_id", "day"), **_all(L, "starts", "computed_at")},
+    # The clinic's rules for online booking (one row per centre, its id is the centre's id). updated_at is each
+    # database's bookkeeping like every table's (store/sync_registry.py DEVICE_COLUMNS; a pulled row takes the
+    # change's time), so it does not travel.
+    "portal_settings": _all(L, "booking_enabled", "auto_approve", "min_notice_hours", "max_days_ahead",
+                            "change_notice_hours", "bookable_service_ids", "updated_by"),
 }
 
 CLINICDESK_POLICIES = PolicyTable(

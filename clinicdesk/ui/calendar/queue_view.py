@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
+from clinicdesk.domain.roles import Action
 from clinicdesk.services import appointments
 from clinicdesk.services.admin_dto import CentreItem
 from clinicdesk.services.appointment_dto import (
@@ -23,6 +24,7 @@ from clinicdesk.ui.calendar.actions import ActionBar
 from clinicdesk.ui.calendar.status_style import status_label, status_style
 from clinicdesk.ui.calendar.table_model import StyledTableModel
 from clinicdesk.ui.formatting import format_date
+from clinicdesk.ui.portal.check_in_bar import CheckInCodeBar
 from clinicdesk.ui.tasks import error_text
 from clinicdesk.ui.widgets.form_errors import ErrorBanner
 from clinicdesk.ui.widgets.list_model import Column, configure_table, selected_row
@@ -61,6 +63,9 @@ class QueueView(RefreshingView):
             self.table.setColumnWidth(column, width)
         self.actions = ActionBar(app, self.show_problem)
         self.actions.setVisible(self.actions.has_actions())
+        # the patient portal's code, scanned at the desk (a USB scanner types it and presses Enter)
+        self.check_in_code = CheckInCodeBar(app, lambda: self.centre.id if self.centre else None)
+        self.check_in_code.setVisible(app.may(Action.APPOINTMENT_UPDATE))
 
         heading = QHBoxLayout()
         heading.addWidget(title)
@@ -70,6 +75,7 @@ class QueueView(RefreshingView):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(heading)
+        layout.addWidget(self.check_in_code)
         layout.addWidget(self.banner)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.actions)

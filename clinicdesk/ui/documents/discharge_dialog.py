@@ -37,8 +37,10 @@ class DischargeSummaryDialog(QDialog):
             self.language.addItem(label, code)
         self.language.setCurrentIndex(max(0, self.language.findData(language)))
         self.language.currentIndexChanged.connect(self._forget)
-        self.status = QLabel(self.tr("The latest course is printed; labels in the chosen language, the clinical "
-                                     "notes as written."))
+        self.status = QLabel(
+            self.tr("This course is printed; labels in the chosen language, the clinical notes as written.")
+            if plan_id else
+            self.tr("The latest course is printed; labels in the chosen language, the clinical notes as written."))
         self.status.setWordWrap(True)
         self.print_button = QPushButton(self.tr("Print…"))
         self.print_button.clicked.connect(lambda: self._with_pdf(self._print))

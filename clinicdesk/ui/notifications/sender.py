@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject
 from clinicdesk.services.context import Changes
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.long_jobs import LongJob
+from clinicdesk.ui.notifications.payment_job import PaymentReminderJob
 from clinicdesk.ui.sync.requests import SyncRequests
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,8 @@ def schedule_message_sender(scheduler) -> None:
 
 
 class MessageSender(QObject):
-    """Listens to the bell while a window is open; one pass at a time; tells the screens when something moved."""
+    """Listens to the bell while a window is open; one pass at a time; tells the screens when something moved.
+    The daily payment reminders (queued, then sent by this sender) listen and stop with it."""
 
     def __init__(self, app: AppContext, *, synchronous: bool = False, parent: QObject | None = None):
         super().__init__(parent)
@@ -56,13 +58,16 @@ class MessageSender(QObject):
         self._bell = sender_bell()
         self._bell.requested.connect(self.send_now)
         self._attached = False
+        self.payment_reminders = PaymentReminderJob(app, parent=self)
 
     def start(self) -> None:
         self._attached = True
+        self.payment_reminders.start()
         if self._bell.attach():
             self.send_now()
 
     def shutdown(self) -> None:
+        self.payment_reminders.shutdown()
         if self._attached:
             self._attached = False
             self._bell.detach()

@@ -1,48 +1,26 @@
-"""Ayurvedic assessment: the prakriti questionnaire as radio buttons, live Vata/Pitta/Kapha result, and saving."""
+"""Ayurvedic assessment: the versioned assessment form (prakriti, vikriti, findings), live Vata/Pitta/Kapha result."""
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
-    QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from clinicdesk.domain.errors import ValidationError
-from clinicdesk.domain.prakriti import (
-    AGNI_CHOICES,
-    KOSHTA_CHOICES,
-    LEVEL_CHOICES,
-    PRAKRITI_QUESTIONS,
-    SLEEP_CHOICES,
-    Dosha,
-    score_answers,
-)
+from clinicdesk.domain.form_mappings import assessment_fields, prakriti_score
+from clinicdesk.domain.prakriti import Dosha
 from clinicdesk.domain.roles import Action
-from clinicdesk.services import patient_records
+from clinicdesk.services.assessment_form import assessment_form, record_assessment_form
 from clinicdesk.services.patient_dto import PatientProfile
 from clinicdesk.ui.app_context import AppContext
 from clinicdesk.ui.formatting import format_datetime
-from clinicdesk.ui.i18n import translate
+from clinicdesk.ui.labs.form_renderer import FormRenderer
 from clinicdesk.ui.tasks import error_text
 from clinicdesk.ui.widgets.dosha_bar import DoshaBar
 from clinicdesk.ui.widgets.form_errors import ErrorBanner, FieldErrors
-from clinicdesk.ui.widgets.inputs import ChoiceCombo
-
-_QUESTION_COLUMNS = 2
-
-
-def _choice_combo(values: tuple[str, ...]) -> ChoiceCombo:
-    return ChoiceCombo([("", translate("AssessmentTab", "Not assessed"))] +
-                       [(v, translate("AssessmentChoices", v)) for v in values])
 
 
 class AssessmentTab(QWidget):
@@ -50,44 +28,20 @@ class AssessmentTab(QWidget):
         super().__init__(parent)
         self.app = app
         self.patient_id = ""
-        self.groups: dict[str, QButtonGroup] = {}
-        self.question_boxes: dict[str, QGroupBox] = {}
-
-        questions = QWidget()
-        grid = QGridLayout(questions)
-        for i, question in enumerate(PRAKRITI_QUESTIONS):
-            box = QGroupBox(translate("PrakritiQuestions", question.text))
-            box_layout = QVBoxLayout(box)
-            box_layout.setSpacing(2)
-            group = QButtonGroup(self)
-            for dosha, answer in question.options:
-                radio = QRadioButton(translate("PrakritiQuestions", answer))
-                radio.setProperty("dosha", dosha.value)
-                radio.setToolTip(translate("Dosha", dosha.value.title()))
-                group.addButton(radio)
-                box_layout.addWidget(radio)
-            group.buttonToggled.connect(self._update_result)
-            self.groups[question.key] = group
-            self.question_boxes[question.key] = box
-            grid.addWidget(box, i // _QUESTION_COLUMNS, i % _QUESTION_COLUMNS)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(questions)
-        self.questions_area = scroll
+        # The questions are data (resources/intake_forms/ayurvedic_assessment.v*.json); the newest version shows.
+        self.form = assessment_form()
+        self.renderer = FormRenderer(self.form)
+        self.renderer.changed.connect(self._update_result)
+        self.questions_area = self.renderer
+        self.prakriti_keys = {q.field.removeprefix("prakriti."): q.key for q in self.form.questions()
+                              if q.field.startswith("prakriti.")}
+        self.agni = self.renderer.inputs["agni"]  # the findings are questions of the form now
 
         self.bar = DoshaBar()
         self.constitution = QLabel()
         self.constitution.setObjectName("pageTitle")
         self.answered = QLabel()
         self.answered.setObjectName("muted")
-        self.agni = _choice_combo(AGNI_CHOICES)
-        self.koshta = _choice_combo(KOSHTA_CHOICES)
-        self.sleep = _choice_combo(SLEEP_CHOICES)
-        self.stress = _choice_combo(LEVEL_CHOICES)
-        self.energy = _choice_combo(LEVEL_CHOICES)
-        self.notes = QPlainTextEdit()
-        self.notes.setPlaceholderText(self.tr("Observations (pulse, tongue, current complaints)…"))
-        self.notes.setFixedHeight(80)
         self.banner = ErrorBanner()
         self.save_button = QPushButton(self.tr("Save assessment"))
         self.save_button.clicked.connect(self.save)
@@ -104,27 +58,9 @@ class AssessmentTab(QWidget):
         result_layout.addWidget(self.bar)
         result_layout.addWidget(self.constitution)
         result_layout.addWidget(self.answered)
-        details = QGroupBox(self.tr("Digestion, sleep, stress, energy"))
-        form = QFormLayout(details)
-        form.addRow(self.tr("Agni"), self.agni)
-        form.addRow(self.tr("Koshta"), self.koshta)
-        form.addRow(self.tr("Sleep"), self.sleep)
-        form.addRow(self.tr("Stress"), self.stress)
-        form.addRow(self.tr("Energy"), self.energy)
-        # Only the middle of the side panel scrolls: the result and the Save button stay in view, and the
-        # window still fits a 1366 x 768 reception laptop.
-        middle = QWidget()
-        middle_layout = QVBoxLayout(middle)
-        middle_layout.setContentsMargins(0, 0, 0, 0)
-        middle_layout.addWidget(details)
-        middle_layout.addWidget(self.notes)
-        middle_layout.addStretch(1)
-        middle_scroll = QScrollArea()
-        middle_scroll.setWidgetResizable(True)
-        middle_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        middle_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        middle_scroll.setWidget(middle)
-        middle_scroll.setMinimumHeight(60)
+        self.form_note = QLabel(self.tr("%1, version %2").replace("%1", self.form.title)
+                                .replace("%2", str(self.form.version)))
+        self.form_note.setObjectName("muted")
         buttons = QHBoxLayout()
         buttons.addWidget(self.clear_button)
         buttons.addWidget(self.save_button)
@@ -133,50 +69,36 @@ class AssessmentTab(QWidget):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(result_box)
-        side_layout.addWidget(middle_scroll, 1)
+        side_layout.addWidget(self.form_note)
+        side_layout.addStretch(1)
         side_layout.addWidget(self.banner)
         side_layout.addLayout(buttons)
         side_layout.addWidget(self.latest)
 
         layout = QHBoxLayout(self)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.renderer, 1)
         layout.addWidget(side)
-        self.errors = FieldErrors(self.banner, {"prakriti": scroll, "agni": self.agni, "koshta": self.koshta,
-                                                "sleep": self.sleep, "stress": self.stress, "energy": self.energy})
+        self.errors = FieldErrors(self.banner, {"prakriti": self.renderer})
         self._update_result()
 
     def answers(self) -> dict[str, str]:
-        chosen = {}
-        for key, group in self.groups.items():
-            button = group.checkedButton()
-            if button is not None:
-                chosen[key] = button.property("dosha")
-        return chosen
+        """The constitution answers so far by questionnaire item ("frame": "vata"), as the assessment row keeps them."""
+        return assessment_fields(self.form, self.renderer.answers()).prakriti_answers
 
     def answer(self, key: str, dosha: Dosha) -> None:
-        for button in self.groups[key].buttons():
-            if button.property("dosha") == dosha.value:
-                button.setChecked(True)
+        self.renderer.inputs[self.prakriti_keys[key]].set_value(dosha.value)
 
     def clear_answers(self) -> None:
-        for group in self.groups.values():
-            group.setExclusive(False)  # an exclusive group refuses to uncheck its last button
-            for button in group.buttons():
-                button.setChecked(False)
-            group.setExclusive(True)
-        for combo in (self.agni, self.koshta, self.sleep, self.stress, self.energy):
-            combo.set_value("")
-        self.notes.clear()
+        self.renderer.clear_answers()
         self.errors.clear()
         self._update_result()
 
     def _update_result(self, *_args) -> None:
-        answers = self.answers()
-        score = score_answers({k: Dosha(v) for k, v in answers.items()})
+        score = prakriti_score(self.form, self.renderer.answers())
         self.bar.set_score(score)
         self.constitution.setText(score.constitution() or "—")
-        self.answered.setText(self.tr("%1 of %2 questions answered").replace("%1", str(len(answers)))
-                              .replace("%2", str(len(PRAKRITI_QUESTIONS))))
+        self.answered.setText(self.tr("%1 of %2 questions answered").replace("%1", str(score.total))
+                              .replace("%2", str(len(self.prakriti_keys))))
 
     def set_profile(self, profile: PatientProfile) -> None:
         if profile.id != self.patient_id:
@@ -193,10 +115,9 @@ class AssessmentTab(QWidget):
 
     def save(self) -> None:
         self.errors.clear()
-        self.app.runner.run(patient_records.record_assessment, self.app.ctx, self.patient_id,
-                            prakriti_answers=self.answers(), agni=self.agni.value(), koshta=self.koshta.value(),
-                            sleep=self.sleep.value(), stress=self.stress.value(), energy=self.energy.value(),
-                            notes=self.notes.toPlainText(), owner=self, on_done=lambda _: self._saved(),
+        self.renderer.show_problems({})
+        self.app.runner.run(record_assessment_form, self.app.ctx, self.patient_id, self.renderer.answers(),
+                            version=self.form.version, owner=self, on_done=lambda _: self._saved(),
                             on_error=self._refused)
 
     def _saved(self) -> None:
@@ -205,6 +126,7 @@ class AssessmentTab(QWidget):
 
     def _refused(self, exc: Exception) -> None:
         if isinstance(exc, ValidationError):
+            self.renderer.show_problems(exc.problems)
             self.errors.show(exc)
         else:
             self.errors.show_text(error_text(exc))

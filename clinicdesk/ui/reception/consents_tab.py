@@ -1,11 +1,11 @@
-"""Consents on a patient's chart: what, which version, when, how, who witnessed; record new ones or withdraw."""
+"""Consents on a patient's chart: what, which version, when, how, who witnessed; the consent form, or withdraw."""
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLineEdit,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -14,13 +14,14 @@ from PySide6.QtWidgets import (
 from clinicdesk.domain.errors import ValidationError
 from clinicdesk.domain.roles import Action
 from clinicdesk.services import patient_records
+from clinicdesk.services.consent_forms import REGISTRATION_CONSENT_FORM, consent_form, record_registration_consents
 from clinicdesk.services.patient_dto import ConsentItem, PatientProfile
 from clinicdesk.ui.app_context import AppContext
-from clinicdesk.ui.choices import code_choices, code_label
+from clinicdesk.ui.choices import code_label
 from clinicdesk.ui.formatting import format_datetime
+from clinicdesk.ui.labs.form_renderer import FormRenderer
 from clinicdesk.ui.tasks import error_text
 from clinicdesk.ui.widgets.form_errors import ErrorBanner, FieldErrors
-from clinicdesk.ui.widgets.inputs import ChoiceCombo
 from clinicdesk.ui.widgets.list_model import Column, ListTableModel, configure_table, selected_row
 from clinicdesk.ui.widgets.messages import confirm
 
@@ -45,40 +46,43 @@ class ConsentsTab(QWidget):
         self.table.setColumnWidth(3, 130)
         self.table.setColumnWidth(5, 190)
 
-        self.kind = ChoiceCombo(code_choices(patient_records.CONSENT_KINDS))
-        self.version = QLineEdit("1.0")
-        self.version.setMaxLength(20)
-        self.method = ChoiceCombo(code_choices(patient_records.CONSENT_METHODS))
-        self.record_button = QPushButton(self.tr("Record consent"))
+        # The statements are data (resources/intake_forms/registration_consents.v*.json); each ticked one becomes a
+        # consent row below, and the filled form itself is kept sealed and printable from the Forms tab.
+        self.form = consent_form(REGISTRATION_CONSENT_FORM)
+        self.renderer = FormRenderer(self.form)
+        self.record_button = QPushButton(self.tr("Record consents"))
         self.record_button.clicked.connect(self.record)
         self.withdraw_button = QPushButton(self.tr("Withdraw selected consent"))
         self.withdraw_button.clicked.connect(self.withdraw_selected)
         self.banner = ErrorBanner()
         allowed = app.may(Action.PATIENT_CONSENT)
 
-        new_box = QGroupBox(self.tr("Record a consent"))
-        form = QFormLayout(new_box)
-        form.addRow(self.tr("Consent for"), self.kind)
-        form.addRow(self.tr("Version of the consent text"), self.version)
-        form.addRow(self.tr("How it was given"), self.method)
+        new_box = QGroupBox(self.tr("Record consents"))
+        form = QVBoxLayout(new_box)
+        form.addWidget(self.renderer, 1)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.record_button)
-        form.addRow(row)
+        form.addLayout(row)
         new_box.setVisible(allowed)
         self.withdraw_button.setVisible(allowed)
 
+        given = QWidget()
+        given_layout = QVBoxLayout(given)
+        given_layout.setContentsMargins(0, 0, 0, 0)
+        given_layout.addWidget(self.table, 1)
+        withdraw_row = QHBoxLayout()
+        withdraw_row.addStretch(1)
+        withdraw_row.addWidget(self.withdraw_button)
+        given_layout.addLayout(withdraw_row)
+        split = QSplitter(Qt.Orientation.Vertical)  # the form below the list: its statements read best full width
+        split.addWidget(given)
+        split.addWidget(new_box)
+        split.setSizes([260, 380])
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
-        layout.addWidget(self.table, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(new_box, 1)
-        side = QVBoxLayout()
-        side.addWidget(self.withdraw_button)
-        side.addStretch(1)
-        bottom.addLayout(side)
-        layout.addLayout(bottom)
-        self.errors = FieldErrors(self.banner, {"kind": self.kind, "version": self.version, "method": self.method})
+        layout.addWidget(split, 1)
+        self.errors = FieldErrors(self.banner, dict(self.renderer.inputs))
 
     def _status(self, consent: ConsentItem) -> str:
         if consent.withdrawn_at:
@@ -86,14 +90,20 @@ class ConsentsTab(QWidget):
         return self.tr("In force")
 
     def set_profile(self, profile: PatientProfile) -> None:
+        if profile.id != self.patient_id:
+            self.renderer.clear_answers()  # never carry one patient's ticks over to the next
         self.patient_id = profile.id
         self.model.set_rows(profile.consents)
 
     def record(self) -> None:
         self.errors.clear()
-        self.app.runner.run(patient_records.record_consent, self.app.ctx, self.patient_id, kind=self.kind.value(),
-                            version=self.version.text(), method=self.method.value(), owner=self,
+        self.app.runner.run(record_registration_consents, self.app.ctx, self.patient_id, self.renderer.answers(),
+                            version=self.form.version, owner=self, on_done=lambda _: self._recorded(),
                             on_error=self._refused)
+
+    def _recorded(self) -> None:
+        self.errors.clear()
+        self.renderer.clear_answers()  # the list above now shows what was given
 
     def withdraw_selected(self) -> None:
         consent = selected_row(self.table)

@@ -30,13 +30,22 @@ STATUS_REFRESH_MS = 60_000  # the "changes waiting" count also follows every wri
 def real_sync(database: Database, hq: HqSettings) -> SyncSummary:
     from clinicdesk.sync.client import sync_once  # httpx and the client load on the first sync, not at start-up
 
-    return sync_once(database, hq)
+    return with_portal_share(database, hq, sync_once(database, hq))
 
 
 def real_resync(database: Database, hq: HqSettings) -> SyncSummary:
     from clinicdesk.sync.resync import resync  # loads httpx and the client, like real_sync
 
-    return resync(database, hq)
+    return with_portal_share(database, hq, resync(database, hq))
+
+
+def with_portal_share(database: Database, hq: HqSettings, summary: SyncSummary) -> SyncSummary:
+    """The patient portal's part of every sync, on the same worker (clinicdesk/services/portal_after_sync.py):
+    auto-approvals, care rules for what patients sent, the free times it offers; pushed to HQ at once."""
+    from clinicdesk.services.context import ServiceContext
+    from clinicdesk.services.portal_after_sync import settle_after_sync
+
+    return settle_after_sync(ServiceContext(database), hq, summary)[0]
 
 
 def real_epoch_notice(database: Database, hq: HqSettings) -> object:

@@ -1,12 +1,9 @@
-"""Procedure consent on the tablet: the consent text, the patient's typed name and a drawn signature."""
+"""Procedure consent on the tablet: the versioned consent form (statement, typed name, drawn signature)."""
 
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -15,12 +12,13 @@ from PySide6.QtWidgets import (
 from clinicdesk.domain.errors import ValidationError
 from clinicdesk.domain.roles import Action
 from clinicdesk.services import procedure_consent
+from clinicdesk.services.consent_forms import PROCEDURE_CONSENT_FORM, consent_form, record_procedure_consent_form
 from clinicdesk.services.therapy_dto import PlanConsentStatus
 from clinicdesk.ui.app_context import AppContext
+from clinicdesk.ui.labs.form_renderer import FormRenderer
 from clinicdesk.ui.tasks import error_text
 from clinicdesk.ui.widgets import messages
 from clinicdesk.ui.widgets.form_errors import ErrorBanner, FieldErrors
-from clinicdesk.ui.widgets.signature_pad import SignaturePad
 
 
 class ConsentDialog(QDialog):
@@ -34,16 +32,15 @@ class ConsentDialog(QDialog):
 
         self.state = QLabel()
         self.state.setWordWrap(True)
-        self.text = QLabel(procedure_consent.CONSENT_TEXT)
-        self.text.setWordWrap(True)
-        self.name = QLineEdit()
-        self.name.setPlaceholderText(self.tr("Patient's full name"))
-        self.witnessed = QCheckBox(self.tr("Signed on the patient's behalf; I witness it"))
-        self.pad = SignaturePad()
-        clear = QPushButton(self.tr("Clear signature"))
-        clear.clicked.connect(self.pad.clear)
+        # The statement, name and signature are a versioned form (resources/intake_forms/procedure_consent.v*.json).
+        self.consent_form = consent_form(PROCEDURE_CONSENT_FORM)
+        self.renderer = FormRenderer(self.consent_form)
+        self.agree = self.renderer.inputs["procedures"]
+        self.name = self.renderer.inputs["typed_name"]
+        self.witnessed = self.renderer.inputs["on_behalf"]
+        self.pad = self.renderer.inputs["signature"].pad
         self.banner = ErrorBanner()
-        self.errors = FieldErrors(self.banner, {"typed_name": self.name, "signature": self.pad})
+        self.errors = FieldErrors(self.banner, dict(self.renderer.inputs))
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Close)
@@ -55,19 +52,8 @@ class ConsentDialog(QDialog):
         self.withdraw_button.clicked.connect(self.withdraw)
         self.buttons.addButton(self.withdraw_button, QDialogButtonBox.ButtonRole.ActionRole)
 
-        self.form = QWidget()
-        form = QVBoxLayout(self.form)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.addWidget(self.text)
-        form.addWidget(QLabel(self.tr("Typed name")))
-        form.addWidget(self.name)
-        form.addWidget(self.witnessed)
-        form.addWidget(QLabel(self.tr("Signature")))
-        form.addWidget(self.pad, 1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(clear)
-        form.addLayout(row)
+        self.form = self.renderer
+        self.resize(720, 760)
         layout = QVBoxLayout(self)
         layout.addWidget(self.state)
         layout.addWidget(self.form, 1)
@@ -99,10 +85,9 @@ class ConsentDialog(QDialog):
 
     def save(self) -> None:
         self.errors.clear()
-        witness = self.app.ctx.user.staff_id if self.witnessed.isChecked() and self.app.ctx.user else None
-        self.app.runner.run(procedure_consent.record_procedure_consent, self.app.ctx, self.plan_id,
-                            self.name.text(), self.pad.png_bytes(), procedure_consent.CONSENT_TEXT_VERSION,
-                            witness_id=witness, owner=self, on_done=lambda _: self.accept(), on_error=self._failed)
+        self.app.runner.run(record_procedure_consent_form, self.app.ctx, self.plan_id, self.renderer.answers(),
+                            version=self.consent_form.version, owner=self, on_done=lambda _: self.accept(),
+                            on_error=self._failed)
 
     def withdraw(self) -> None:
         if not messages.confirm(self, self.tr("Withdraw this patient's consent to the care plan?")):

@@ -1,10 +1,12 @@
 """A care plan's progress: symptom scores, energy, sleep and digestion over course days, phases and adherence."""
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from clinicdesk.domain.roles import Action
+from clinicdesk.domain.therapy_plans import PlanStatus
 from clinicdesk.services import outcomes, therapy_plans
 from clinicdesk.services.context import Changes
 from clinicdesk.services.therapy_dto import OutcomePoint, PlanSummary, ProgressSeries
@@ -31,6 +33,8 @@ def course_x(point: OutcomePoint) -> float:
 
 
 class ProgressChart(QWidget):
+    summary_loaded = Signal(object)  # the PlanSummary, each time the plan is (re)loaded
+
     def __init__(self, app: AppContext, plan_id: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.app, self.plan_id = app, plan_id
@@ -65,6 +69,7 @@ class ProgressChart(QWidget):
 
     def _summary_loaded(self, summary: PlanSummary) -> None:
         self.summary = summary
+        self.summary_loaded.emit(summary)
         self.app.runner.run(outcomes.progress_series, self.app.ctx, self.plan_id, owner=self,
                             on_done=self._series_loaded, on_error=self._failed)
 
@@ -156,14 +161,41 @@ class ProgressChart(QWidget):
 class ProgressDialog(QDialog):
     def __init__(self, app: AppContext, plan_id: str, parent: QWidget | None = None):
         super().__init__(parent)
+        self.app = app
         self.setWindowTitle(self.tr("Progress"))
         self.resize(1100, 720)
+        self.discharge_button = QPushButton(self.tr("Discharge summary…"))
+        self.discharge_button.setVisible(app.may(Action.PATIENT_PRINT))
+        self.discharge_button.clicked.connect(self.open_discharge_summary)
+        self._plan_loaded(None)
         self.chart = ProgressChart(app, plan_id, self)
+        self.chart.summary_loaded.connect(self._plan_loaded)
+        if self.chart.summary is not None:  # loaded while the chart was being made (a synchronous task runner)
+            self._plan_loaded(self.chart.summary)
         close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.accept)
         row = QHBoxLayout()
+        row.addWidget(self.discharge_button)
         row.addStretch(1)
         row.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.chart, 1)
         layout.addLayout(row)
+
+    def _plan_loaded(self, summary: PlanSummary | None) -> None:
+        """The summary is printed at the end of a course, as the profile's button prints the latest course."""
+        completed = summary is not None and summary.status == PlanStatus.COMPLETED.value
+        self.discharge_button.setEnabled(completed)
+        self.discharge_button.setToolTip(
+            self.tr("Print or save the discharge summary of this course") if completed
+            else self.tr("Available once the course is completed"))
+
+    def open_discharge_summary(self):
+        from clinicdesk.ui.documents.discharge_dialog import DischargeSummaryDialog
+
+        summary = self.chart.summary
+        if summary is None or not self.discharge_button.isEnabled():
+            return None
+        dialog = DischargeSummaryDialog(self.app, summary.patient_id, plan_id=summary.id, parent=self)
+        dialog.open()
+        return dialog

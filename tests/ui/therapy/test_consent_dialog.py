@@ -46,8 +46,10 @@ def test_consent_is_signed_from_the_board_and_a_wrong_name_is_marked(qtbot, unco
     qtbot.addWidget(dialog)
     assert dialog.plan_id == course.plan_id and "No consent on record" in dialog.state.text()
 
-    dialog.save()  # nothing typed or drawn yet
+    dialog.save()  # nothing ticked, typed or drawn yet
     assert "Signature is missing" in dialog.banner.text() and dialog.isVisible()
+    assert "must be ticked: the patient has to agree to this statement" in dialog.banner.text()
+    dialog.agree.setChecked(True)
     dialog.name.setText("Somebody Else")
     _sign(qtbot, dialog.pad)
     dialog.save()
@@ -129,6 +131,7 @@ def test_the_board_says_consent_needed_and_a_refused_start_opens_the_consent_for
     dialog = page.consent_dialog
     qtbot.addWidget(dialog)
     assert dialog.isVisible() and dialog.plan_id == course.plan_id
+    dialog.agree.setChecked(True)
     dialog.name.setText("Lakshmi Menon")
     _sign(qtbot, dialog.pad)
     dialog.save()
