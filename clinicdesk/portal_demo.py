@@ -28,32 +28,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import keyring
-import keyring.backend
+
+from clinicdesk.store.process_keyring import ProcessKeyring
 
 DEMO_PATIENTS = 6  # enough for a course patient, a second Kochi patient and the Pune desk's list; builds in seconds
 DEMO_ADMIN_TOKEN_BYTES = 32
 SYNC_EVERY_SECONDS = 5.0
 BOOKABLE_SERVICE_CODES = ("CON-FU", "SHI")  # what the demo clinic lets patients book online
 CODE_PATTERN = re.compile(r"\b(\d{6})\b")
-
-
-class ProcessKeyring(keyring.backend.KeyringBackend):
-    """Secrets kept in this process only: the demo never writes to the computer's real keyring."""
-
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service, username, password):
-        self.secrets[(service, username)] = password
-
-    def get_password(self, service, username):
-        return self.secrets.get((service, username))
-
-    def delete_password(self, service, username):
-        self.secrets.pop((service, username), None)
 
 
 def port_is_free(host: str, port: int) -> bool:
