@@ -3,7 +3,7 @@ and the free starts it may still offer, all read from the centre's synced rows a
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from clinicdesk.domain.portal import BookingRules, booking_refusal, change_refusal
 from clinicdesk.server.portal import rows
 from clinicdesk.server.portal.identity import PortalIdentity
+from clinicdesk.server.portal.record_values import as_datetime as parse_moment  # noqa: F401 (pages call view.parse_moment)
+from clinicdesk.server.portal.record_values import zone_named
 from clinicdesk.server.sync_models import RowStateRow
 
-DEFAULT_ZONE = "Asia/Kolkata"
 CHANGEABLE_STATUSES = frozenset({"requested", "confirmed"})  # the appointment's own status (desk-side)
 UPCOMING_STATUSES = CHANGEABLE_STATUSES | {"checked_in"}
 NOTE_MAX_CHARS = 500
@@ -95,24 +96,9 @@ def next_code_appointment(appointments: list[AppointmentView]) -> AppointmentVie
     return next((appointment for appointment in appointments if appointment.shows_code), None)
 
 
-def parse_moment(text: str | None) -> datetime | None:
-    """A synced datetime (ISO text, aware UTC); a naive one is read as UTC."""
-    if not text:
-        return None
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def wire_moment(moment: datetime) -> str:
     """A datetime as the desks' wire format has it (clinicdesk.store.outbox.wire_value)."""
     return moment.astimezone(UTC).isoformat()
-
-
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or DEFAULT_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_ZONE)
 
 
 def rules_of(settings: dict | None) -> BookingRules:
@@ -138,7 +124,7 @@ def centre_facts(session: Session, identity: PortalIdentity) -> CentreFacts | No
     centre = rows.reference_row(session, identity.centre_id, "centres", desk_centre_id)
     settings = rows.reference_row(session, identity.centre_id, "portal_settings", desk_centre_id)
     services = [s for s in rows.reference_rows(session, identity.centre_id, "services") if s.get("active", True)]
-    return CentreFacts(desk_centre_id=desk_centre_id, zone=_zone(centre.get("timezone") if centre else None),
+    return CentreFacts(desk_centre_id=desk_centre_id, zone=zone_named(centre.get("timezone") if centre else None),
                        rules=rules_of(settings), service_names={s["id"]: s.get("name") or "" for s in services},
                        service_minutes={s["id"]: int(s.get("duration_minutes") or 0) for s in services})
 

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from clinicdesk.server.portal import rows
-from clinicdesk.server.portal.course_view import centre_zone
 from clinicdesk.server.portal.identity import PortalIdentity
+from clinicdesk.server.portal.record_values import centre_zone
 
 Row = rows.Row
 

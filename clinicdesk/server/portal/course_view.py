@@ -7,11 +7,10 @@ centre's time zone in, frozen values out. No database, no clock, no request: the
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 Row = Mapping[str, object]
 
-DEFAULT_ZONE = "Asia/Kolkata"
 # The order a Panchakarma course runs in; a phase outside it (keraliya therapies) is placed by its first day.
 PHASE_ORDER = ("purvakarma", "pradhanakarma", "paschatkarma")
 LIVE_PLAN_STATUSES = frozenset({"planned", "active", "paused"})
@@ -22,15 +21,6 @@ RUN_SESSION_STATUSES = frozenset({"recovery", "completed"})
 CHECK_IN_WINDOW = timedelta(days=3)
 # after a phase ends its "after" advice still applies for a few days (samsarjana diet steps, rest)
 AFTER_PHASE_DAYS = 7
-
-
-def centre_zone(centre: Row | None) -> ZoneInfo:
-    """The centre's time zone from its synced row; India's when the row or its zone is missing or unknown."""
-    name = str((centre or {}).get("timezone") or DEFAULT_ZONE)
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_ZONE)
 
 
 def parse_moment(text: object) -> datetime | None:

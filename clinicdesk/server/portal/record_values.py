@@ -34,11 +34,17 @@ def as_float(value) -> float | None:
     return None if value is None or value == "" else float(value)
 
 
-def centre_zone(centre: dict | None) -> ZoneInfo:
+def zone_named(name: str | None) -> ZoneInfo:
+    """A synced time zone name; India's when it is missing or unknown."""
     try:
-        return ZoneInfo((centre or {}).get("timezone") or DEFAULT_ZONE)
+        return ZoneInfo(name or DEFAULT_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(DEFAULT_ZONE)
+
+
+def centre_zone(centre: dict | None) -> ZoneInfo:
+    """The centre's time zone from its synced row (every portal page shows the centre's local times)."""
+    return zone_named(str((centre or {}).get("timezone") or DEFAULT_ZONE))
 
 
 def local_day(value, zone: ZoneInfo) -> date | None:

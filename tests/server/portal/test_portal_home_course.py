@@ -13,7 +13,6 @@ from clinicdesk.server.portal.course_view import (
     Advice,
     Countdown,
     advice_for,
-    centre_zone,
     check_in_offer,
     countdown,
     course_view,
@@ -24,6 +23,7 @@ from clinicdesk.server.portal.course_view import (
 from clinicdesk.server.portal.guidance import advice_items, display_name, guidance
 from clinicdesk.server.portal.home_text import countdown_text, date_text
 from clinicdesk.server.portal.progress_chart import STYLES, Series, line_chart
+from clinicdesk.server.portal.record_values import centre_zone
 
 KOCHI = ZoneInfo("Asia/Kolkata")
 NOW = datetime(2026, 11, 26, 4, 30, tzinfo=UTC)  # 10:00 in Kochi
