@@ -1,4 +1,4 @@
-"""Batch repair: fit a still-unplaced session by moving the placed sessions that block it (ejection chains).
+"""Batch repair: fit an unplaced session by moving what blocks it (ejection chains), or by giving one up for more.
 
 A blocker is moved together with the sessions of its plan tied to it on the same day (Abhyanga and the Swedana
 straight after it): moving one of them alone to another day would break the plan's order.
@@ -15,6 +15,7 @@ FIRST_STARTS = 3  # starts tried for the first session put back after a blocker 
 SECOND_BLOCKERS = 10  # blockers of a session that found no start, tried at depth 2
 LOOKAHEAD_SCAN = 40  # starts scanned for one that leaves the sessions waiting to follow it a possible time
 EJECTION_DEPTH = 2  # units moved aside in a chain for one session: its blocker, then the blocker's blocker
+TRADE_BLOCKERS = 12  # blocking groups tried for giving up, nearest first
 SESSION_ATTEMPTS = 200  # trials for one unplaced session each time it is tried (gains on the benchmark took <= 90)
 
 
@@ -82,15 +83,17 @@ class _Moves:
         self.log.clear()
 
 
-def repair_unplaced(scheduler, attempts: int) -> int:
+def repair_unplaced(scheduler, attempts: int, only: set[str] | None = None) -> int:
     """Place unplaced sessions by moving what blocks them (depth 1, then 2); returns the sessions gained.
 
-    Each gain places one more session and keeps every other session placed, each moved one at a start its own plan
+    A move places one more session and keeps every other session placed, each moved one at a start its own plan
     allows (order, gaps, days, the patient's limits); it is kept only if the candidates' own scores say the soft
-    score rises (a start's score is worked out when it is placed, so this is an estimate). Deterministic: plans,
-    sessions and blockers in a fixed order, bounded by a number of trials rather than by the clock.
+    score rises (a start's score is worked out when it is placed, so this is an estimate). When no move places a
+    session that others wait for, a blocking session nothing depends on may be given up for it if that places more
+    sessions in all (or as many, with fewer left without their same-day partner): the count never drops.
+    Deterministic: plans, sessions and blockers in a fixed order, bounded by a number of trials, not by the clock.
     """
-    return _Repair(scheduler, RepairBudget(attempts)).run()
+    return _Repair(scheduler, RepairBudget(attempts)).run(only)
 
 
 class _Repair:
@@ -106,37 +109,44 @@ class _Repair:
             for index, spec in enumerate(booked.specs):
                 self.owner[spec.key] = (booked, index)
 
-    def run(self) -> int:
+    def run(self, only: set[str] | None = None) -> int:
         """Passes over the unplaced sessions until one gains nothing; a session is tried again only when something
-        was gained since it last failed."""
-        gained = 0
+        changed since it last failed."""
+        gained = changes = 0
         failed_at: dict[str, int] = {}
         progress = True
         while progress and self.budget.attempts > 0:
             progress = False
             for request in self.scheduler.requests:
+                if only is not None and request.id not in only:
+                    continue
                 booked = self.scheduler.booked[request.id]
                 for index in sorted(booked.unplaced):
                     if self.budget.attempts <= 0:
                         return gained
                     key = booked.specs[index].key
-                    if index not in booked.unplaced or failed_at.get(key) == gained \
+                    if index not in booked.unplaced or failed_at.get(key) == changes \
                             or not self._predecessors_placed(booked, index):
                         continue
                     self.budget.session_attempts = SESSION_ATTEMPTS
-                    if self._insert(booked, index):
-                        self.moves.commit()
-                        gained += 1
-                        progress = True
-                    else:
-                        failed_at[key] = gained
+                    won = 1 if self._insert(booked, index) else self._trade(booked, index)
+                    if won is None:
+                        failed_at[key] = changes
+                        continue
+                    self.moves.commit()
+                    gained += won
+                    changes += 1
+                    progress = True
         return gained
 
     # ---- one unplaced session -----------------------------------------------------------------------------------
 
     def _insert(self, booked: BookedPlan, index: int) -> bool:
         spec = booked.specs[index]
-        direct = next(ranked_candidates(self.board, spec), None)
+        # a start that leaves the sessions waiting to follow it a start, if there is one: else they are lost with it
+        waiting = [_Item(booked, other, None) for other in self._unplaced_successors(booked, index)]
+        direct = (waiting and self._next_start(_Item(booked, index, None), waiting, [], strict=True)) \
+            or next(ranked_candidates(self.board, spec), None)
         if direct is not None:
             self.moves.set(booked, index, direct)
             return True
@@ -250,6 +260,63 @@ class _Repair:
                     return True
         return False
 
+    # ---- giving one session up for several -------------------------------------------------------------------
+
+    def _trade(self, booked: BookedPlan, index: int) -> int | None:
+        """Give up a blocking session (one nothing placed follows) when the session, and the sessions of its plan
+        that can then follow it, outnumber what is given up, or equal it and leave fewer sessions stranded without
+        their same-day partner. Returns the net number of sessions gained, or None with the board as it was.
+
+        Moves that keep everything placed cannot unlock a plan whose first session found no start: everything after
+        it waits. Placing the first one at the cost of one other session lets the rest of that plan follow.
+        """
+        spec = booked.specs[index]
+        if not any(successor in booked.index_of for successor, _ in spec.successors):
+            return None  # nothing waits on it: one for one gains nothing
+        for blocker in self._blockers(spec, exclude={spec.key})[:TRADE_BLOCKERS]:
+            unit = self._unit(blocker.key)
+            if unit[0].booked is booked or self._has_placed_followers(unit):
+                continue
+            if not self.budget.spend():
+                return None
+            plans = (booked, unit[0].booked)
+            stranded = sum(_stranded(plan) for plan in plans)
+            mark = self.moves.mark()
+            for item in unit:
+                self.moves.set(item.booked, item.index, None)
+            if self._insert(booked, index):
+                net = 1 + self._fill(booked) + self._fill(unit[0].booked) - len(unit)
+                if net > 0 or (net == 0 and sum(_stranded(plan) for plan in plans) < stranded):
+                    return net
+            self.moves.undo_to(mark)
+        return None
+
+    def _unplaced_successors(self, booked: BookedPlan, index: int, same_day: bool = False) -> list[int]:
+        """Sessions of the plan waiting to follow this one (`same_day`: only those that must follow it that day)."""
+        index_of = booked.index_of
+        return [index_of[successor] for successor, link in booked.specs[index].successors
+                if successor in index_of and booked.chosen[index_of[successor]] is None
+                and (not same_day or link.max_gap_days == 0)]
+
+    def _has_placed_followers(self, unit: list[_Item]) -> bool:
+        """Some placed session outside the unit comes after one of its sessions (it would be stranded)."""
+        keys = {item.spec.key for item in unit}
+        for item in unit:
+            for successor, _ in item.spec.successors:
+                key = f"{item.spec.request.id}/{successor}"
+                if key not in keys and key in self.board.placed:
+                    return True
+        return False
+
+    def _fill(self, booked: BookedPlan) -> int:
+        """Place what it can of the plan's unplaced sessions, in plan order (moving blockers aside as _insert does)."""
+        placed = 0
+        for index in range(len(booked.specs)):
+            if booked.chosen[index] is None and self._predecessors_placed(booked, index) \
+                    and self._insert(booked, index):
+                placed += 1
+        return placed
+
     # ---- who is in the way ----------------------------------------------------------------------------------------
 
     def _blockers(self, spec: SessionSpec, exclude: set[str], leave_linked: bool = False) -> list[PlacedSession]:
@@ -311,6 +378,18 @@ class _Repair:
         index_of = self.index_of[booked.request.id]
         return all(booked.chosen[index_of[link.session_id]] is not None
                    for link in booked.specs[index].session.after if link.session_id in index_of)
+
+
+def _stranded(booked: BookedPlan) -> int:
+    """Placed sessions of the plan whose same-day partner after them is not placed (Abhyanga without its Basti)."""
+    index_of = booked.index_of
+    count = 0
+    for index, spec in enumerate(booked.specs):
+        if booked.chosen[index] is not None and any(
+                link.max_gap_days == 0 and successor in index_of and booked.chosen[index_of[successor]] is None
+                for successor, link in spec.successors):
+            count += 1
+    return count
 
 
 def _score(candidate: Candidate | None) -> int:

@@ -25,7 +25,10 @@ class SolverOptions:
     explain: bool = True
     improve_rounds: int = 4  # batch only: passes over the plans that still miss sessions
     improve_neighbours: int = 6  # batch only: crowding plans tried with each of them
-    repair_attempts: int = 20_000  # batch only: blockers moved aside, in all, to fit sessions still unplaced
+    repair_attempts: int = 20_000  # batch only: blockers moved aside, per cycle, to fit sessions still unplaced
+    improve_cycles: int = 3  # batch only: re-booking plans and repairing sessions take turns while either gains
+    shake_rounds: int = 150  # batch only: times a few crowded plans are booked again in another order (shake.py)
+    shake_group: int = 2  # batch only: neighbours shaken with a plan that misses sessions
 
 
 @dataclass(frozen=True)
@@ -72,15 +75,31 @@ class Scheduler:
         Booking one plan after another (as a desk does) leaves early plans the best days; when a later plan then
         misses sessions, this takes it and one neighbour off the diary, books the unlucky plan first and the
         neighbour after it, and keeps the swap only if more sessions are placed. Then each session still missing is
-        tried with the sessions blocking it moved to other starts (repair.py). Returns the sessions gained.
+        tried with the sessions blocking it moved to other starts, or traded for one that unlocks more (repair.py),
+        and a plan missing several is booked again at the least cost to others (rescue.py). What one step changes can
+        give the others new openings, so they take turns while any gains. Last, a few crowded plans at a time are
+        booked again in another order and repaired, keeping each diary that is no worse (shake.py). Returns the
+        sessions gained.
         """
         from clinicdesk.domain.scheduling.improve import improve_plans
         from clinicdesk.domain.scheduling.repair import repair_unplaced
+        from clinicdesk.domain.scheduling.rescue import rescue_plans
+        from clinicdesk.domain.scheduling.shake import shake_plans
 
-        gained = improve_plans(self, self.options.improve_rounds, self.options.improve_neighbours)
-        gained += repair_unplaced(self, self.options.repair_attempts)
-        if gained:
-            self.refresh()
+        def settle() -> int:
+            return (repair_unplaced(self, self.options.repair_attempts)
+                    + rescue_plans(self, self.options.repair_attempts))
+
+        gained = 0
+        for _ in range(self.options.improve_cycles):
+            cycle = improve_plans(self, self.options.improve_rounds, self.options.improve_neighbours) + settle()
+            gained += cycle
+            if not cycle:
+                break
+        if self.options.shake_rounds:
+            gained += shake_plans(self, self.options.shake_rounds, self.options.shake_group)
+            gained += settle()
+        self.refresh()  # even with nothing gained, starts may have moved
         return gained
 
     def refresh(self) -> None:

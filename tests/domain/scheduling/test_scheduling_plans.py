@@ -46,7 +46,8 @@ def test_without_backtracking_the_later_session_is_left_unplaced_with_a_reason()
     only_tuesday = replace(CLINIC, staff=(person(), person("s2", "Meera", skills=("swedana",),
                                                            shifts=(shift(days=(1,)),))))
     request = plan([session("abh", day=0), session("swe", "swe", day=0, after=[("abh", 0, 0)])], max_days_late=2)
-    result = solve(only_tuesday, [request], SolverOptions(backtrack_limit=0, repair_attempts=0))  # the batch repair
+    result = solve(only_tuesday, [request], SolverOptions(backtrack_limit=0, repair_attempts=0,
+                                                          shake_rounds=0))  # the batch repair
     assert [item.session_id for item in result.unplaced] == ["swe"]  # fixes it too: see test_repair.py
     assert "it must be 0 days after Abhyanga (abh)" in " ".join(result.unplaced[0].reasons)
 
