@@ -100,7 +100,7 @@ def cmd_plan(args) -> int:
 
     from clinicdesk.plan_command import run
 
-    result = run(args.instance)
+    result = run(args.instance, quick=args.quick)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0 if result["unplaced"] == 0 else 1
 
@@ -179,6 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p = add("plan", cmd_plan, "book a scheduling problem (docs/scheduling-format.md) and print the plan as JSON")
     p.add_argument("instance", help="instance file (JSON); exit code 1 if any session stays unplaced")
+    p.add_argument("--quick", action="store_true",
+                   help="skip the batch shake-up: seconds instead of minutes for many courses, maybe fewer placed")
     p = add("redact", cmd_redact, "replace names, phone, Aadhaar, ABHA, address... in text read on stdin")
     p.add_argument("--json", action="store_true", help="print JSON: the redacted text and the replaced entities")
     p.add_argument("--known-name", action="append", default=[], metavar="NAME",

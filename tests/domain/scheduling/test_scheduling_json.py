@@ -40,6 +40,12 @@ def test_cli_prints_json_and_exit_code_tells_if_everything_fitted(capsys):
     assert main(["plan", str(EXAMPLES / "plan-impossible.json")]) == 1
 
 
+def test_quick_planning_prints_a_plan_too(capsys):
+    assert main(["plan", "--quick", str(EXAMPLES / "plan-example.json")]) == 0
+    assert json.loads(capsys.readouterr().out)["unplaced"] == 0
+    assert main(["plan", "--quick", str(EXAMPLES / "plan-impossible.json")]) == 1
+
+
 def test_output_is_identical_for_the_same_input():
     assert run(EXAMPLES / "plan-example.json") == run(EXAMPLES / "plan-example.json")
 
