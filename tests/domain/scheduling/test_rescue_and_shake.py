@@ -1,29 +1,31 @@
 """Batch rescue and shake-up: a plan missing several sessions is booked again at the least cost to others, and
 shaking crowded plans never leaves fewer sessions placed; both keep every hard rule and give the same diary twice."""
 
+import pytest
 from hypothesis import given, settings
 from scheduling_builders import at, clinic, patient, person, plan, session, shift
 from scheduling_strategies import scheduling_problem
+from test_repair import desk, starts
 from test_scheduling_properties import PROFILE
 
 from clinicdesk.domain.scheduling.checker import validate_schedule
 from clinicdesk.domain.scheduling.repair import repair_unplaced
 from clinicdesk.domain.scheduling.rescue import rescue_plans
 from clinicdesk.domain.scheduling.shake import shake_plans
-from clinicdesk.domain.scheduling.solver import Scheduler, SolverOptions, solve
+from clinicdesk.domain.scheduling.solver import solve
 
 ONE_HOUR = clinic(staff=(person(shifts=(shift("08:00", "09:00"),)),))
 
 
-def desk(clinic_, requests) -> Scheduler:
-    scheduler = Scheduler(clinic_, SolverOptions(explain=False))
-    for request in requests:
-        scheduler.book(request)
-    return scheduler
-
-
-def starts(scheduler: Scheduler) -> dict[str, object]:
-    return {placement.key: placement.start for placement in scheduler.result().placements}
+def assert_sound_and_counted(scheduler, clinic_, requests, placed_before: int, gained: int):
+    """The step gained what it says, broke no rule, and left the board and the plans agreeing."""
+    scheduler.refresh()
+    result = scheduler.result()
+    assert gained >= 0
+    assert result.score.placed_sessions == placed_before + gained
+    assert validate_schedule(clinic_, result.placements, requests) == []
+    assert set(scheduler.board.placed) == {placement.key for placement in result.placements}
+    return result
 
 
 def three_day_course_behind_two_one_offs():
@@ -72,38 +74,22 @@ def test_solve_places_the_course():
     assert {placement.request_id for placement in result.placements} == {"course"}
 
 
+STEPS = {"shake-up": lambda scheduler: shake_plans(scheduler, rounds=10, group_size=2),
+         "rescue": lambda scheduler: rescue_plans(scheduler, attempts=500)}
+
+
+@pytest.mark.parametrize("step", STEPS.values(), ids=STEPS.keys())
 @settings(PROFILE)
-@given(scheduling_problem())
-def test_shaking_never_places_fewer_sessions_nor_breaks_a_rule_and_is_repeatable(problem):
+@given(problem=scheduling_problem())
+def test_never_places_fewer_sessions_nor_breaks_a_rule_and_is_repeatable(step, problem):
     clinic_, requests = problem
     scheduler = desk(clinic_, requests)
     before = scheduler.result().score.placed_sessions
 
-    gained = shake_plans(scheduler, rounds=10, group_size=2)
-    scheduler.refresh()
-    result = scheduler.result()
-    assert gained >= 0
-    assert result.score.placed_sessions == before + gained
-    assert validate_schedule(clinic_, result.placements, requests) == []
-    assert set(scheduler.board.placed) == {placement.key for placement in result.placements}
+    gained = step(scheduler)
+    result = assert_sound_and_counted(scheduler, clinic_, requests, before, gained)
 
     again = desk(clinic_, requests)
-    assert shake_plans(again, rounds=10, group_size=2) == gained
+    assert step(again) == gained
     again.refresh()
     assert again.result() == result
-
-
-@settings(PROFILE)
-@given(scheduling_problem())
-def test_rescue_never_places_fewer_sessions_nor_breaks_a_rule(problem):
-    clinic_, requests = problem
-    scheduler = desk(clinic_, requests)
-    before = scheduler.result().score.placed_sessions
-
-    gained = rescue_plans(scheduler, attempts=500)
-    scheduler.refresh()
-    result = scheduler.result()
-    assert gained >= 0
-    assert result.score.placed_sessions == before + gained
-    assert validate_schedule(clinic_, result.placements, requests) == []
-    assert set(scheduler.board.placed) == {placement.key for placement in result.placements}
