@@ -9,7 +9,7 @@ goes back wherever it can. The plan's new booking is kept only if more sessions 
 
 from dataclasses import dataclass
 
-from clinicdesk.domain.scheduling.candidates import Candidate, day_candidates, day_feasible
+from clinicdesk.domain.scheduling.candidates import Candidate, day_candidates
 from clinicdesk.domain.scheduling.repair import SESSION_ATTEMPTS, RepairBudget, _Item, _Repair
 from clinicdesk.domain.scheduling.rules import SessionSpec, day_refusal, fits_as_is
 from clinicdesk.domain.scheduling.solver import BookedPlan
@@ -87,7 +87,7 @@ class _Rescuer:
         if not self.repair._insert(booked, index):
             return False
         partners = [booked.specs[other] for other in self.repair._unplaced_successors(booked, index, same_day=True)]
-        if all(_has_time(self.board, partner) for partner in partners):
+        if all(self.repair._has_start(partner) for partner in partners):
             return True
         self.moves.undo_to(mark)
         return False
@@ -139,7 +139,7 @@ class _Rescuer:
     def _partners_fit(self, booked: BookedPlan, index: int, candidate: Candidate, partners: list[SessionSpec]) -> bool:
         mark = self.moves.mark()
         self.moves.set(booked, index, candidate)
-        fits = all(_has_time(self.board, partner) for partner in partners)
+        fits = all(self.repair._has_start(partner) for partner in partners)
         self.moves.undo_to(mark)
         return fits
 
@@ -156,16 +156,11 @@ class _Rescuer:
         return units
 
 
-def _has_time(board, spec: SessionSpec) -> bool:
-    return any(day_feasible(board, spec, day) for day in range(spec.first_day, spec.last_day + 1))
-
-
 def _clashes(spec: SessionSpec, candidate: Candidate, item: _Item) -> bool:
     """Whether a placed session holds the candidate's staff, room or patient at an overlapping time (prep, clean-up
     and cleaning buffers included, generously: the real check follows)."""
     other, placed = item.spec, item.old
-    start, end = candidate.start - spec.prep, candidate.start + spec.duration + spec.cleanup
-    other_start, other_end = placed.start - other.prep, placed.start + other.duration + other.cleanup
+    (start, end), (other_start, other_end) = _work_span(spec, candidate.start), _work_span(other, placed.start)
     buffer = 60  # room cleaning buffers: at most an hour in any clinic we know
     if other.patient_id == spec.patient_id and placed.start < candidate.start + spec.duration \
             and candidate.start < placed.start + other.duration:
@@ -176,8 +171,12 @@ def _clashes(spec: SessionSpec, candidate: Candidate, item: _Item) -> bool:
 
 
 def _shares_equipment(spec: SessionSpec, candidate: Candidate, item: _Item) -> bool:
-    other, placed = item.spec, item.old
-    start, end = candidate.start - spec.prep, candidate.start + spec.duration + spec.cleanup
-    other_start, other_end = placed.start - other.prep, placed.start + other.duration + other.cleanup
+    other = item.spec
+    (start, end), (other_start, other_end) = _work_span(spec, candidate.start), _work_span(other, item.old.start)
     return other_start < end and start < other_end and bool(
         {kind for kind, _ in other.equipment_needs} & {kind for kind, _ in spec.equipment_needs})
+
+
+def _work_span(spec: SessionSpec, start: int) -> tuple[int, int]:
+    """From preparation to the end of clean-up: while staff and equipment are held."""
+    return start - spec.prep, start + spec.duration + spec.cleanup

@@ -1,7 +1,7 @@
 """Hard rules: what a session needs, which starts each rule allows on a day (bitmasks), and why a start is refused."""
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from clinicdesk.domain.scheduling.model import (
@@ -104,6 +104,11 @@ class SessionSpec:
     @property
     def staff_count(self) -> int:
         return self.therapy.staff_count
+
+
+def without_links(spec: SessionSpec) -> SessionSpec:
+    """The session as if nothing of its plan came before or after it: is it possible at all, links aside?"""
+    return replace(spec, session=replace(spec.session, after=()), successors=())
 
 
 def staff_refusal(therapy: Therapy, member: Staff, patient_gender: Gender, preferences: Preferences) -> Reason | None:

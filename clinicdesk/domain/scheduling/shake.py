@@ -9,12 +9,12 @@ the same diary every time.
 """
 
 import random
-from dataclasses import replace
 
 from clinicdesk.domain.scheduling.candidates import day_feasible
 from clinicdesk.domain.scheduling.improve import _put_back, _take_off, crowding_plans
 from clinicdesk.domain.scheduling.repair import repair_unplaced
 from clinicdesk.domain.scheduling.rescue import rescue_plans
+from clinicdesk.domain.scheduling.rules import without_links
 
 SEED = 1
 NEIGHBOURS = 8  # crowding plans the shaken ones are drawn from
@@ -72,7 +72,7 @@ def _contested(scheduler) -> list[str]:
         booked = scheduler.booked[request.id]
         for index in booked.unplaced:
             spec = booked.specs[index]
-            alone = replace(spec, session=replace(spec.session, after=()), successors=())
+            alone = without_links(spec)
             if any(day_feasible(scheduler.board, alone, day) for day in range(spec.first_day, spec.last_day + 1)):
                 contested.append(request.id)
                 break

@@ -6,7 +6,7 @@ from clinicdesk.domain.scheduling.candidates import Candidate, day_feasible, ran
 from clinicdesk.domain.scheduling.explain import explain_unplaced
 from clinicdesk.domain.scheduling.model import Clinic, Placement, PlanRequest, Unplaced
 from clinicdesk.domain.scheduling.occupancy import Board, PlacedSession
-from clinicdesk.domain.scheduling.rules import SessionSpec, build_specs
+from clinicdesk.domain.scheduling.rules import SessionSpec, build_specs, without_links
 from clinicdesk.domain.scheduling.scoring import ScoreBreakdown, score_schedule
 from clinicdesk.domain.scheduling.timegrid import MINUTES_PER_DAY, to_datetime
 
@@ -312,7 +312,7 @@ class _PlanSearch:
     def _hopeless(self, index: int) -> bool:
         """No start in the window even with the rest of the plan out of the way: going back cannot help."""
         spec = self.specs[index]
-        loose = replace(spec, session=replace(spec.session, after=()), successors=())
+        loose = without_links(spec)
         placed = [other for other, candidate in enumerate(self.chosen) if candidate is not None]
         for other in placed:
             self.board.unplace(self.specs[other].key)

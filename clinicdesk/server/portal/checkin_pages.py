@@ -2,6 +2,8 @@
 the session's feedback form; both are checked by the domain's own rules and written as synced rows for the desks."""
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Request
@@ -35,6 +37,7 @@ DEFAULT_SYMPTOMS = {"Joint pain": "checkin.symptom.joint_pain", "Stiffness": "ch
 WELLBEING = ("energy", "sleep", "digestion")
 MAX_SIDE_EFFECTS = 1000
 MAX_SYMPTOM_NAME = 60
+NOT_FOUND = "checkin.not_found"  # a refusal that is answered with the not-found page
 
 
 def now_of(request: Request) -> datetime:
@@ -173,60 +176,94 @@ def _outcome_errors(error: ValidationError) -> dict[str, str]:
     return errors
 
 
-@router.get("/check-in/{session_id}", response_class=HTMLResponse)
-def check_in_page(session_id: str, request: Request,
-                  identity: PortalIdentity = Depends(current_identity)) -> HTMLResponse:
+@dataclass(frozen=True)
+class _SessionForm:
+    """One form a patient fills in about one of their sessions: how the shared GET/POST flow treats it."""
+
+    audit_name: str  # "checkin" or "feedback": audit actions are <name>.view/.refused/.invalid/.submit
+    refusal: Callable  # (db session, identity, care, session row, now) -> text key why it is closed, or None
+    read: Callable  # (form, care, session row) -> (checked form or None, values to show again, errors)
+    rows: Callable  # (checked, db session, identity, care, session row, now) -> (table, fields) to write
+    form_page: Callable  # (request, identity, care, session row, *, values, errors, status_code) -> the form
+    done_page: Callable  # (request, identity, care, session row) -> the thank-you page
+
+
+def _show_form(kind: _SessionForm, session_id: str, request: Request, identity: PortalIdentity) -> HTMLResponse:
+    now = now_of(request)
     with portal_transaction(request, identity) as session:
         care = load_care(session, identity, with_services=False)
         session_row = care.own_session(session_id) if care else None
-        audit(session, identity, "checkin.view", session_id if session_row else "")
+        refusal = kind.refusal(session, identity, care, session_row, now) if session_row else None
+        audit(session, identity, f"{kind.audit_name}.view", session_id if session_row else "")
     if session_row is None:
         return not_found(request, identity)
-    refusal = _check_in_refusal(care, session_row, now_of(request))
     if refusal:
         return refused(request, identity, refusal)
-    return _check_in_form(request, identity, care, session_row, values={}, errors={})
+    return kind.form_page(request, identity, care, session_row, values={}, errors={})
+
+
+def _submit_form(kind: _SessionForm, session_id: str, request: Request, identity: PortalIdentity,
+                 form: FormData) -> HTMLResponse:
+    now = now_of(request)
+    try:
+        with portal_transaction(request, identity) as session:
+            care = load_care(session, identity, with_services=False)
+            session_row = care.own_session(session_id) if care else None
+            refusal = (NOT_FOUND if session_row is None
+                       else kind.refusal(session, identity, care, session_row, now))
+            if refusal:
+                audit(session, identity, f"{kind.audit_name}.refused", session_id if session_row else "")
+                checked = None
+            else:
+                checked, values, errors = kind.read(form, care, session_row)
+            if checked is not None:
+                row_id = new_row_id(now)
+                table, fields = kind.rows(checked, session, identity, care, session_row, now)
+                submit_rows(session, identity.centre_id, [(table, row_id, fields)], now)
+                audit(session, identity, f"{kind.audit_name}.submit", row_id)
+            elif not refusal:
+                audit(session, identity, f"{kind.audit_name}.invalid", session_id)
+    except PortalWriteRejected:  # rolled back, audit entry included: nothing happened
+        return not_saved(request, identity)
+    if refusal == NOT_FOUND:
+        return not_found(request, identity)
+    if refusal:
+        return refused(request, identity, refusal)
+    if checked is None:
+        return kind.form_page(request, identity, care, session_row, values=values, errors=errors, status_code=422)
+    return kind.done_page(request, identity, care, session_row)
+
+
+def _check_in_rows(report: OutcomeReport, _session, _identity, _care, session_row: dict, now: datetime):
+    return "outcome_reports", {
+        "plan_id": session_row["plan_id"], "session_id": session_row["id"], "symptom_scores": report.symptom_scores,
+        "energy": report.energy, "sleep": report.sleep, "digestion": report.digestion,
+        "side_effects": report.side_effects, "at": wire_time(now), "by_staff_id": None}
+
+
+def _check_in_done(request: Request, identity: PortalIdentity, care: PatientCare, session_row: dict) -> HTMLResponse:
+    return render(request, "check_in.html", identity, session=_session_context(identity.language, care, session_row),
+                  symptoms=[], wellbeing=WELLBEING, values={}, errors={}, done=True)
+
+
+CHECK_IN = _SessionForm(
+    "checkin", refusal=lambda _session, _identity, care, row, now: _check_in_refusal(care, row, now),
+    read=lambda form, care, row: read_check_in(form, plan_symptoms(care, str(row.get("plan_id")))),
+    rows=_check_in_rows, form_page=_check_in_form,
+    done_page=_check_in_done)
+
+
+@router.get("/check-in/{session_id}", response_class=HTMLResponse)
+def check_in_page(session_id: str, request: Request,
+                  identity: PortalIdentity = Depends(current_identity)) -> HTMLResponse:
+    return _show_form(CHECK_IN, session_id, request, identity)
 
 
 @router.post("/check-in/{session_id}", response_class=HTMLResponse)
 async def check_in_submit(session_id: str, request: Request,
                           identity: PortalIdentity = Depends(current_identity)) -> HTMLResponse:
     form = await request.form()  # parsed once already by the CSRF check; the work runs off the event loop
-    return await run_in_threadpool(_check_in_submit, session_id, request, identity, form)
-
-
-def _check_in_submit(session_id: str, request: Request, identity: PortalIdentity, form: FormData) -> HTMLResponse:
-    now = now_of(request)
-    try:
-        with portal_transaction(request, identity) as session:
-            care = load_care(session, identity, with_services=False)
-            session_row = care.own_session(session_id) if care else None
-            refusal = "checkin.not_found" if session_row is None else _check_in_refusal(care, session_row, now)
-            if refusal:
-                audit(session, identity, "checkin.refused", session_id if session_row else "")
-                report = None
-            else:
-                report, values, errors = read_check_in(form, plan_symptoms(care, str(session_row.get("plan_id"))))
-            if report is not None:
-                row_id = new_row_id(now)
-                submit_rows(session, identity.centre_id, [("outcome_reports", row_id, {
-                    "plan_id": session_row["plan_id"], "session_id": session_row["id"],
-                    "symptom_scores": report.symptom_scores, "energy": report.energy, "sleep": report.sleep,
-                    "digestion": report.digestion, "side_effects": report.side_effects, "at": wire_time(now),
-                    "by_staff_id": None})], now)
-                audit(session, identity, "checkin.submit", row_id)
-            elif not refusal:
-                audit(session, identity, "checkin.invalid", session_id)
-    except PortalWriteRejected:  # rolled back, audit entry included: nothing happened
-        return not_saved(request, identity)
-    if refusal == "checkin.not_found":
-        return not_found(request, identity)
-    if refusal:
-        return refused(request, identity, refusal)
-    if report is None:
-        return _check_in_form(request, identity, care, session_row, values=values, errors=errors, status_code=422)
-    return render(request, "check_in.html", identity, session=_session_context(identity.language, care, session_row),
-                  symptoms=[], wellbeing=WELLBEING, values={}, errors={}, done=True)
+    return await run_in_threadpool(_submit_form, CHECK_IN, session_id, request, identity, form)
 
 
 # --- feedback -------------------------------------------------------------------------------------------------------
@@ -302,57 +339,32 @@ def feedback_fields(form: FeedbackForm, plan: dict, session_row: dict, practitio
             "comment": form.comment, "submitted_at": wire_time(now)}
 
 
+def _feedback_rows(checked: FeedbackForm, session, identity: PortalIdentity, care: PatientCare,
+                   session_row: dict, now: datetime):
+    plan = care.plan(str(session_row.get("plan_id"))) or {"id": session_row.get("plan_id")}
+    practitioner_id = _practitioner_of(session, identity, session_row)
+    return "feedback", feedback_fields(checked, plan, session_row, practitioner_id, now)
+
+
+def _feedback_done(request: Request, identity: PortalIdentity, care: PatientCare, session_row: dict) -> HTMLResponse:
+    return render(request, "feedback.html", identity, session=_session_context(identity.language, care, session_row),
+                  dimensions=[], values={}, errors={}, done=True, max_comment=MAX_COMMENT)
+
+
+FEEDBACK = _SessionForm(
+    "feedback", refusal=lambda session, identity, _care, row, _now: _feedback_refusal(session, identity, row),
+    read=lambda form, _care, _row: read_feedback(form), rows=_feedback_rows,
+    form_page=_feedback_form, done_page=_feedback_done)
+
+
 @router.get("/feedback/{session_id}", response_class=HTMLResponse)
 def feedback_page(session_id: str, request: Request,
                   identity: PortalIdentity = Depends(current_identity)) -> HTMLResponse:
-    with portal_transaction(request, identity) as session:
-        care = load_care(session, identity, with_services=False)
-        session_row = care.own_session(session_id) if care else None
-        refusal = _feedback_refusal(session, identity, session_row) if session_row else None
-        audit(session, identity, "feedback.view", session_id if session_row else "")
-    if session_row is None:
-        return not_found(request, identity)
-    if refusal:
-        return refused(request, identity, refusal)
-    return _feedback_form(request, identity, care, session_row, values={}, errors={})
+    return _show_form(FEEDBACK, session_id, request, identity)
 
 
 @router.post("/feedback/{session_id}", response_class=HTMLResponse)
 async def feedback_submit(session_id: str, request: Request,
                           identity: PortalIdentity = Depends(current_identity)) -> HTMLResponse:
     form = await request.form()  # parsed once already by the CSRF check; the work runs off the event loop
-    return await run_in_threadpool(_feedback_submit, session_id, request, identity, form)
-
-
-def _feedback_submit(session_id: str, request: Request, identity: PortalIdentity, form: FormData) -> HTMLResponse:
-    now = now_of(request)
-    try:
-        with portal_transaction(request, identity) as session:
-            care = load_care(session, identity, with_services=False)
-            session_row = care.own_session(session_id) if care else None
-            refusal = ("checkin.not_found" if session_row is None
-                       else _feedback_refusal(session, identity, session_row))
-            if refusal:
-                audit(session, identity, "feedback.refused", session_id if session_row else "")
-                checked = None
-            else:
-                checked, values, errors = read_feedback(form)
-            if checked is not None:
-                row_id = new_row_id(now)
-                plan = care.plan(str(session_row.get("plan_id"))) or {"id": session_row.get("plan_id")}
-                fields = feedback_fields(checked, plan, session_row,
-                                         _practitioner_of(session, identity, session_row), now)
-                submit_rows(session, identity.centre_id, [("feedback", row_id, fields)], now)
-                audit(session, identity, "feedback.submit", row_id)
-            elif not refusal:
-                audit(session, identity, "feedback.invalid", session_id)
-    except PortalWriteRejected:
-        return not_saved(request, identity)
-    if refusal == "checkin.not_found":
-        return not_found(request, identity)
-    if refusal:
-        return refused(request, identity, refusal)
-    if checked is None:
-        return _feedback_form(request, identity, care, session_row, values=values, errors=errors, status_code=422)
-    return render(request, "feedback.html", identity, session=_session_context(identity.language, care, session_row),
-                  dimensions=[], values={}, errors={}, done=True, max_comment=MAX_COMMENT)
+    return await run_in_threadpool(_submit_form, FEEDBACK, session_id, request, identity, form)
